@@ -1,0 +1,214 @@
+import { StoreError, ioError, type FileSystem } from "@store/fs";
+import type { WriteRecord } from "./format.js";
+import { Mutex } from "./mutex.js";
+import type { SyncMode } from "./options.js";
+import { ActiveSegment } from "./segment.js";
+
+export interface PendingWrite {
+  readonly record: WriteRecord;
+  readonly line: Buffer;
+  readonly resolve: (seq: number) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+export interface CommitterOptions {
+  readonly sync: SyncMode;
+  readonly syncIntervalMs: number;
+  readonly segmentBytesMax: number;
+  readonly groupBytesMax: number;
+}
+
+export interface CommitterHooks {
+  /** The group is durable (per the sync mode): apply it, then its callers are answered. */
+  onCommitted(group: readonly PendingWrite[]): void;
+  /** An append failed and every queued write was rejected: forget what they promised. */
+  onAbandoned(): void;
+  /** The seq of the last committed record, for a new segment's header. */
+  committedSeq(): number;
+}
+
+/**
+ * Group commit. Writes queue up while a flush is in flight; the next flush writes all of them with
+ * one write(2) and one fdatasync(2). The flush loop yields to the event loop between groups so
+ * callers answered by one flush can queue their next write in time for the next.
+ *
+ * A failed fdatasync fails the store for good (PostgreSQL's fsync lesson: the kernel may have
+ * dropped the dirty pages, so a retry that "succeeds" proves nothing). A failed append (disk full)
+ * is cut back off the file and rejects the writes queued so far; later writes may succeed.
+ */
+export class Committer {
+  readonly #fs: FileSystem;
+  readonly #dir: string;
+  readonly #options: CommitterOptions;
+  readonly #hooks: CommitterHooks;
+  readonly #mutex = new Mutex();
+  readonly #queue: PendingWrite[] = [];
+  readonly #idleWaiters: Array<() => void> = [];
+  readonly #timer: NodeJS.Timeout | undefined;
+  #segment: ActiveSegment;
+  #highestFileNumber: number;
+  #flushing = false;
+  #dirty = false;
+  #failure: StoreError | undefined;
+  #flushes = 0;
+  /** Sizes of sealed segments still in the data folder, by file number. */
+  readonly sealed = new Map<number, number>();
+
+  constructor(fs: FileSystem, dir: string, segment: ActiveSegment, highestFileNumber: number, options: CommitterOptions, hooks: CommitterHooks) {
+    this.#fs = fs;
+    this.#dir = dir;
+    this.#segment = segment;
+    this.#highestFileNumber = Math.max(highestFileNumber, segment.fileNumber);
+    this.#options = options;
+    this.#hooks = hooks;
+    if (options.sync === "interval") {
+      this.#timer = setInterval(() => void this.sync().catch(() => undefined), options.syncIntervalMs);
+      this.#timer.unref();
+    }
+  }
+
+  get failure(): StoreError | undefined {
+    return this.#failure;
+  }
+
+  get flushes(): number {
+    return this.#flushes;
+  }
+
+  get segment(): ActiveSegment {
+    return this.#segment;
+  }
+
+  get queuedWrites(): number {
+    return this.#queue.length;
+  }
+
+  enqueue(write: PendingWrite): void {
+    this.#queue.push(write);
+    if (this.#flushing) return;
+    this.#flushing = true;
+    setImmediate(() => void this.#flushLoop());
+  }
+
+  /** Resolves once every write queued so far has been answered. */
+  idle(): Promise<void> {
+    if (!this.#flushing && this.#queue.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#idleWaiters.push(resolve));
+  }
+
+  /** fdatasync now if anything was written since the last one. */
+  sync(): Promise<void> {
+    return this.#mutex.run(async () => {
+      if (!this.#dirty || this.#failure !== undefined) return;
+      this.#dirty = false;
+      await this.#datasync();
+    });
+  }
+
+  /** Seals the active segment and starts the next; `withNew` runs before any write reaches it. */
+  roll<T>(withNew: (segment: ActiveSegment) => T): Promise<T> {
+    return this.#mutex.run(async () => {
+      await this.#rollLocked();
+      return withNew(this.#segment);
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.idle();
+    clearInterval(this.#timer);
+    await this.#mutex.run(async () => {
+      if (this.#failure === undefined && this.#options.sync !== "always") await this.#datasync();
+      await this.#segment.close();
+    });
+  }
+
+  /** Marks the store failed: every queued and later write is rejected with `error`. */
+  fail(error: StoreError): void {
+    this.#failure ??= error;
+    for (const write of this.#queue.splice(0)) write.reject(this.#failure);
+  }
+
+  async #flushLoop(): Promise<void> {
+    while (this.#queue.length > 0 && this.#failure === undefined) {
+      const group = this.#takeGroup();
+      await this.#mutex.run(() => this.#commit(group));
+      // Let callers answered by this group queue their next writes before the next flush.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    this.#flushing = false;
+    for (const resolve of this.#idleWaiters.splice(0)) resolve();
+  }
+
+  #takeGroup(): PendingWrite[] {
+    let bytes = 0;
+    let count = 0;
+    while (count < this.#queue.length) {
+      const size = this.#queue[count]!.line.length;
+      if (count > 0 && bytes + size > this.#options.groupBytesMax) break;
+      bytes += size;
+      count += 1;
+    }
+    return this.#queue.splice(0, count);
+  }
+
+  async #commit(group: PendingWrite[]): Promise<void> {
+    if (this.#failure !== undefined) {
+      for (const write of group) write.reject(this.#failure);
+      return;
+    }
+    try {
+      await this.#segment.append(group.length === 1 ? group[0]!.line : Buffer.concat(group.map((write) => write.line)));
+    } catch (error) {
+      this.#abandon(group, error);
+      return;
+    }
+    if (this.#options.sync === "always") {
+      try {
+        await this.#datasync();
+      } catch {
+        for (const write of group) write.reject(this.#failure);
+        return;
+      }
+    } else {
+      this.#dirty = true;
+    }
+    this.#hooks.onCommitted(group);
+    for (const write of group) write.resolve(write.record.seq);
+    if (this.#segment.size >= this.#options.segmentBytesMax) await this.#rollLocked().catch(() => undefined);
+  }
+
+  /** The append failed and was cut back off: reject it and everything queued behind it. */
+  #abandon(group: PendingWrite[], error: unknown): void {
+    if (error instanceof StoreError && error.code === "STORE_FAILED") this.fail(error);
+    const reason = error instanceof StoreError ? error : ioError("Appending to the log", this.#segment.path, error);
+    for (const write of [...group, ...this.#queue.splice(0)]) write.reject(reason);
+    this.#hooks.onAbandoned();
+  }
+
+  async #datasync(): Promise<void> {
+    try {
+      await this.#segment.datasync();
+      this.#flushes += 1;
+    } catch (error) {
+      const failure = new StoreError(
+          "STORE_FAILED",
+          `fdatasync of ${this.#segment.path} failed, so recent writes may not be on disk: ${error instanceof Error ? error.message : String(error)}. ` +
+            `This store instance rejects all writes from now on; close it and open the folder again to see exactly what is durable.`,
+          { path: this.#segment.path, cause: error },
+      );
+      this.fail(failure);
+      throw failure;
+    }
+  }
+
+  async #rollLocked(): Promise<void> {
+    if (this.#failure !== undefined) throw this.#failure;
+    const old = this.#segment;
+    await this.#datasync();
+    const next = await ActiveSegment.create(this.#fs, this.#dir, this.#highestFileNumber + 1, this.#hooks.committedSeq());
+    this.#highestFileNumber = next.fileNumber;
+    this.#segment = next;
+    this.sealed.set(old.fileNumber, old.size);
+    await old.close();
+  }
+}

@@ -1,0 +1,117 @@
+import { crc32 } from "node:zlib";
+import type { JsonValue } from "./json-value.js";
+
+/**
+ * One record per line: 8 lowercase hex digits of the CRC-32 of the JSON bytes, a space, the JSON,
+ * a newline. JSON.stringify never emits a raw newline, so a newline always ends a record, lines stay
+ * greppable, and a reader can resynchronise after damage. docs/format.md has the grammar and why.
+ */
+export const FORMAT_NAME = "store-log";
+export const FORMAT_VERSION = 1;
+const CHECKSUM_DIGITS = 8;
+/** Checksum, space: the JSON starts this many bytes into a line. */
+export const JSON_START = CHECKSUM_DIGITS + 1;
+const NEWLINE = 0x0a;
+const SPACE = 0x20;
+
+export type FileKind = "segment" | "base";
+
+/** First line of every file. `seq`: for a segment, the last seq before its first record; for a base, the seq its state reflects. */
+export interface HeaderRecord {
+  readonly op: "header";
+  readonly format: typeof FORMAT_NAME;
+  readonly v: number;
+  readonly kind: FileKind;
+  readonly seq: number;
+  readonly ts: number;
+}
+export type BatchOpRecord = { readonly op: "set"; readonly key: string; readonly value: JsonValue } | { readonly op: "del"; readonly key: string };
+export interface SetRecord { readonly op: "set"; readonly seq: number; readonly key: string; readonly value: JsonValue; readonly ts: number }
+export interface DelRecord { readonly op: "del"; readonly seq: number; readonly key: string; readonly ts: number }
+export interface BatchRecord { readonly op: "batch"; readonly seq: number; readonly ops: readonly BatchOpRecord[]; readonly ts: number }
+/** A live key in a base file; `seq` is the key's version (the seq of its last write). */
+export interface EntryRecord { readonly op: "entry"; readonly seq: number; readonly key: string; readonly value: JsonValue }
+/** Last line of a base file: a base without it is incomplete. */
+export interface EndRecord { readonly op: "end"; readonly entries: number }
+
+export type WriteRecord = SetRecord | DelRecord | BatchRecord;
+export type LogRecord = HeaderRecord | WriteRecord | EntryRecord | EndRecord;
+
+/** Frames a record as one checksummed line. */
+export function encodeRecord(record: LogRecord): Buffer {
+  const json = JSON.stringify(record);
+  const jsonBytes = Buffer.byteLength(json, "utf8");
+  const line = Buffer.allocUnsafe(JSON_START + jsonBytes + 1);
+  line.write(json, JSON_START, "utf8");
+  const checksum = crc32(line.subarray(JSON_START, JSON_START + jsonBytes));
+  line.write(checksum.toString(16).padStart(CHECKSUM_DIGITS, "0"), 0, "latin1");
+  line[CHECKSUM_DIGITS] = SPACE;
+  line[line.length - 1] = NEWLINE;
+  return line;
+}
+
+export function headerRecord(kind: FileKind, seq: number, ts: number): HeaderRecord {
+  return { op: "header", format: FORMAT_NAME, v: FORMAT_VERSION, kind, seq, ts };
+}
+
+/**
+ * Decodes the line `bytes[start, end)` (without its newline). Returns the record, or a string saying
+ * why the line is damaged. Never throws on any input.
+ */
+export function decodeLine(bytes: Buffer, start: number, end: number): LogRecord | string {
+  if (end - start < JSON_START + 2) return "line too short to be a record";
+  if (bytes[start + CHECKSUM_DIGITS] !== SPACE) return "no space after the checksum";
+  const expected = parseHex(bytes, start);
+  if (expected < 0) return "checksum is not 8 lowercase hex digits";
+  if (crc32(bytes.subarray(start + JSON_START, end)) !== expected) return "checksum mismatch";
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(bytes.toString("utf8", start + JSON_START, end));
+  } catch {
+    return "checksum matches but the JSON does not parse";
+  }
+  return isRecord(parsed) ? parsed : "checksum matches but the record has an unknown shape";
+}
+
+function parseHex(bytes: Buffer, start: number): number {
+  let value = 0;
+  for (let index = start; index < start + CHECKSUM_DIGITS; index += 1) {
+    const byte = bytes[index]!;
+    const digit = byte >= 0x30 && byte <= 0x39 ? byte - 0x30 : byte >= 0x61 && byte <= 0x66 ? byte - 0x57 : -1;
+    if (digit < 0) return -1;
+    value = value * 16 + digit;
+  }
+  return value;
+}
+
+function isRecord(value: unknown): value is LogRecord {
+  if (typeof value !== "object" || value === null) return false;
+  const record = value as Record<string, unknown>;
+  const seqOk = Number.isSafeInteger(record.seq) && (record.seq as number) >= 0;
+  switch (record.op) {
+    case "set":
+    case "entry":
+      return seqOk && typeof record.key === "string" && "value" in record;
+    case "del":
+      return seqOk && typeof record.key === "string";
+    case "batch":
+      return seqOk && Array.isArray(record.ops) && record.ops.every(isBatchOp);
+    case "header":
+      return record.format === FORMAT_NAME && typeof record.v === "number" && (record.kind === "segment" || record.kind === "base") && seqOk;
+    case "end":
+      return Number.isSafeInteger(record.entries);
+    default:
+      return false;
+  }
+}
+
+function isBatchOp(value: unknown): boolean {
+  if (typeof value !== "object" || value === null) return false;
+  const op = value as Record<string, unknown>;
+  if (typeof op.key !== "string") return false;
+  return (op.op === "set" && "value" in op) || op.op === "del";
+}
+
+export function findNewline(bytes: Buffer, from: number): number {
+  return bytes.indexOf(NEWLINE, from);
+}

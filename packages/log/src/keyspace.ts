@@ -1,0 +1,201 @@
+import type { BatchOpRecord, WriteRecord } from "./format.js";
+import { deepFreeze, type JsonValue } from "./json-value.js";
+
+/** A live key. Entries are replaced on every write, never changed, so a snapshot can hold on to them. */
+interface Entry {
+  readonly value: JsonValue;
+  /** The seq of the key's last write. */
+  readonly version: number;
+  /** Estimated bytes this key would take in a base file. */
+  readonly bytes: number;
+  /** Set when a running snapshot has already handed this entry out. */
+  emittedBy: number;
+}
+
+/** One key's state in a snapshot: what it held at the snapshot's seq. */
+export interface SnapshotEntry {
+  readonly key: string;
+  readonly value: JsonValue;
+  readonly version: number;
+}
+
+/**
+ * The materialized state: every live key with its value and version, plus a sorted key index for
+ * prefix scans. It holds only acknowledged writes. A snapshot (for compaction) sees the state as of
+ * one seq while writes continue: writes made meanwhile save the entry they replace.
+ */
+export class Keyspace {
+  readonly #entries = new Map<string, Entry>();
+  /** Sorted keys; null until a scan needs it (opening a big store does not pay for sorting). */
+  #sortedKeys: string[] | null = null;
+  #liveBytes = 0;
+  #seq = 0;
+  #snapshot: { id: number; seq: number; preimages: Map<string, Entry | null> } | null = null;
+  #snapshotCount = 0;
+
+  get seq(): number {
+    return this.#seq;
+  }
+
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  get liveBytes(): number {
+    return this.#liveBytes;
+  }
+
+  /** Values are frozen on the way out (not during replay, where most are never read). */
+  get(key: string): JsonValue | undefined {
+    const entry = this.#entries.get(key);
+    return entry === undefined ? undefined : deepFreeze(entry.value);
+  }
+
+  version(key: string): number | undefined {
+    return this.#entries.get(key)?.version;
+  }
+
+  /** Sets the seq without a write: a base file or a segment header says where the state stands. */
+  advanceTo(seq: number): void {
+    if (seq > this.#seq) this.#seq = seq;
+  }
+
+  /** Applies a durable record. `recordBytes` is its encoded size, shared among a batch's operations. */
+  apply(record: WriteRecord, recordBytes: number): void {
+    switch (record.op) {
+      case "set":
+        this.#put(record.key, record.value, record.seq, recordBytes);
+        break;
+      case "del":
+        this.#remove(record.key);
+        break;
+      case "batch": {
+        const bytesEach = Math.ceil(recordBytes / Math.max(1, record.ops.length));
+        for (const op of record.ops) this.#applyBatchOp(op, record.seq, bytesEach);
+        break;
+      }
+    }
+    this.#seq = record.seq;
+  }
+
+  /** Loads one key from a base file. */
+  load(key: string, value: JsonValue, version: number, bytes: number): void {
+    this.#put(key, value, version, bytes);
+  }
+
+  /** Keys starting with `prefix`, sorted, with their values, as of now. */
+  scan(prefix: string): Array<[string, JsonValue]> {
+    const keys = this.#sorted();
+    const result: Array<[string, JsonValue]> = [];
+    for (let index = lowerBound(keys, prefix); index < keys.length; index += 1) {
+      const key = keys[index]!;
+      if (!key.startsWith(prefix)) break;
+      result.push([key, deepFreeze(this.#entries.get(key)!.value)]);
+    }
+    return result;
+  }
+
+  /** The seq the running snapshot reflects. */
+  get snapshotSeq(): number {
+    if (this.#snapshot === null) throw new Error("assertion failed: no snapshot is running");
+    return this.#snapshot.seq;
+  }
+
+  /** Starts a snapshot of the current state. Only one at a time. */
+  beginSnapshot(): void {
+    if (this.#snapshot !== null) throw new Error("assertion failed: a snapshot is already running");
+    this.#snapshotCount += 1;
+    this.#snapshot = { id: this.#snapshotCount, seq: this.#seq, preimages: new Map() };
+  }
+
+  /**
+   * The snapshot's entries, `chunkSize` at a time, so the caller can write them out between writes.
+   * Each key comes exactly once, with its value as of the snapshot's seq.
+   */
+  *snapshotEntries(chunkSize: number): Generator<SnapshotEntry[]> {
+    const snapshot = this.#snapshot;
+    if (snapshot === null) throw new Error("assertion failed: no snapshot is running");
+    let chunk: SnapshotEntry[] = [];
+    for (const [key, entry] of this.#entries) {
+      if (entry.version > snapshot.seq) continue; // written since: its preimage is handed out below
+      if (entry.emittedBy === snapshot.id) continue;
+      entry.emittedBy = snapshot.id;
+      chunk.push({ key, value: entry.value, version: entry.version });
+      if (chunk.length >= chunkSize) {
+        yield chunk;
+        chunk = [];
+      }
+    }
+    for (const [key, entry] of snapshot.preimages) {
+      if (entry === null || entry.emittedBy === snapshot.id) continue;
+      entry.emittedBy = snapshot.id;
+      chunk.push({ key, value: entry.value, version: entry.version });
+    }
+    if (chunk.length > 0) yield chunk;
+  }
+
+  endSnapshot(): void {
+    this.#snapshot = null;
+  }
+
+  #applyBatchOp(op: BatchOpRecord, seq: number, bytes: number): void {
+    if (op.op === "set") this.#put(op.key, op.value, seq, bytes);
+    else this.#remove(op.key);
+  }
+
+  #put(key: string, value: JsonValue, version: number, bytes: number): void {
+    const previous = this.#entries.get(key);
+    this.#savePreimage(key, previous);
+    if (previous === undefined) this.#insertSorted(key);
+    else this.#liveBytes -= previous.bytes;
+    this.#entries.set(key, { value, version, bytes, emittedBy: 0 });
+    this.#liveBytes += bytes;
+  }
+
+  #remove(key: string): void {
+    const previous = this.#entries.get(key);
+    if (previous === undefined) return;
+    this.#savePreimage(key, previous);
+    this.#entries.delete(key);
+    this.#liveBytes -= previous.bytes;
+    this.#removeSorted(key);
+  }
+
+  #savePreimage(key: string, previous: Entry | undefined): void {
+    const snapshot = this.#snapshot;
+    if (snapshot === null || snapshot.preimages.has(key)) return;
+    if (previous !== undefined && previous.version > snapshot.seq) return;
+    snapshot.preimages.set(key, previous ?? null);
+  }
+
+  #sorted(): string[] {
+    this.#sortedKeys ??= [...this.#entries.keys()].sort(compareKeys);
+    return this.#sortedKeys;
+  }
+
+  #insertSorted(key: string): void {
+    if (this.#sortedKeys === null) return;
+    this.#sortedKeys.splice(lowerBound(this.#sortedKeys, key), 0, key);
+  }
+
+  #removeSorted(key: string): void {
+    if (this.#sortedKeys === null) return;
+    this.#sortedKeys.splice(lowerBound(this.#sortedKeys, key), 1);
+  }
+}
+
+/** Code-unit order, the same as `Array.prototype.sort` without a comparator, but stated. */
+function compareKeys(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function lowerBound(keys: readonly string[], target: string): number {
+  let low = 0;
+  let high = keys.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (keys[middle]! < target) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}

@@ -1,0 +1,97 @@
+import { nodeFileSystem, type FileSystem, type ProcessProbe } from "@store/fs";
+
+export type SyncMode = "always" | "interval" | "none";
+export type CorruptionPolicy = "fail" | "salvage";
+
+export interface StoreOptions {
+  /**
+   * When a write is acknowledged (its promise resolves):
+   * - `"always"` (default): after its record is written and fdatasync'ed. Nothing acknowledged is
+   *   lost on a crash or power loss.
+   * - `"interval"`: after the write(2); fdatasync runs every `syncIntervalMs`. A process crash loses
+   *   nothing; power loss loses at most the last `syncIntervalMs` of acknowledged writes.
+   * - `"none"`: after the write(2); fdatasync only on `checkpoint()`, segment roll, compaction and
+   *   `close()`. A process crash loses nothing; power loss can lose everything since the last of those.
+   */
+  readonly sync?: SyncMode;
+  /** Milliseconds between fdatasyncs with `sync: "interval"`. Default 100. */
+  readonly syncIntervalMs?: number;
+  /** Open without the lock and without writing anything: for inspection tools. Default false. */
+  readonly readOnly?: boolean;
+  /**
+   * What to do with damage that is not a torn tail (a bad record followed by good ones):
+   * `"fail"` (default) refuses to open with STORE_CORRUPTED; `"salvage"` keeps the damaged file aside
+   * under `damaged/`, keeps every whole record, and reports what it dropped in `store.recovery`.
+   */
+  readonly onCorruption?: CorruptionPolicy;
+  /** Largest encoded record (one set, delete or whole batch), in bytes. Default 4 MiB. */
+  readonly recordBytesMax?: number;
+  /** Longest key, in UTF-8 bytes. Default 1024. */
+  readonly keyBytesMax?: number;
+  /** Deepest nesting of arrays and objects in a value. Default 64. */
+  readonly valueDepthMax?: number;
+  /** Most operations in one batch. Default 10,000. */
+  readonly batchOpsMax?: number;
+  /** A segment is sealed and a new one started once it grows past this many bytes. Default 64 MiB. */
+  readonly segmentBytesMax?: number;
+  /** Most bytes written by one group commit (the rest waits for the next). Default 8 MiB. */
+  readonly groupBytesMax?: number;
+  /** Compactions whose replaced files are kept, gzipped, in `backups/`. Default 3; 0 keeps none. */
+  readonly backupsMax?: number;
+  /** The file system to use. Default: the real disk. Tests pass a simulated one. */
+  readonly fs?: FileSystem;
+  /** How the lock tells live processes from dead ones. Default: this process and /proc. */
+  readonly processProbe?: ProcessProbe;
+}
+
+export interface ResolvedOptions {
+  readonly sync: SyncMode;
+  readonly syncIntervalMs: number;
+  readonly readOnly: boolean;
+  readonly onCorruption: CorruptionPolicy;
+  readonly recordBytesMax: number;
+  readonly keyBytesMax: number;
+  readonly valueDepthMax: number;
+  readonly batchOpsMax: number;
+  readonly segmentBytesMax: number;
+  readonly groupBytesMax: number;
+  readonly backupsMax: number;
+  readonly fs: FileSystem;
+  readonly processProbe: ProcessProbe | undefined;
+}
+
+const MIB = 1024 * 1024;
+
+export function resolveOptions(options: StoreOptions): ResolvedOptions {
+  const resolved: ResolvedOptions = {
+    sync: oneOf("sync", options.sync ?? "always", ["always", "interval", "none"]),
+    syncIntervalMs: positiveInteger("syncIntervalMs", options.syncIntervalMs ?? 100),
+    readOnly: options.readOnly ?? false,
+    onCorruption: oneOf("onCorruption", options.onCorruption ?? "fail", ["fail", "salvage"]),
+    recordBytesMax: positiveInteger("recordBytesMax", options.recordBytesMax ?? 4 * MIB),
+    keyBytesMax: positiveInteger("keyBytesMax", options.keyBytesMax ?? 1024),
+    valueDepthMax: positiveInteger("valueDepthMax", options.valueDepthMax ?? 64),
+    batchOpsMax: positiveInteger("batchOpsMax", options.batchOpsMax ?? 10_000),
+    segmentBytesMax: positiveInteger("segmentBytesMax", options.segmentBytesMax ?? 64 * MIB),
+    groupBytesMax: positiveInteger("groupBytesMax", options.groupBytesMax ?? 8 * MIB),
+    backupsMax: nonNegativeInteger("backupsMax", options.backupsMax ?? 3),
+    fs: options.fs ?? nodeFileSystem,
+    processProbe: options.processProbe,
+  };
+  return resolved;
+}
+
+function oneOf<T extends string>(name: string, value: unknown, allowed: readonly T[]): T {
+  if (allowed.includes(value as T)) return value as T;
+  throw new TypeError(`Option ${name} must be one of ${allowed.map((item) => `"${item}"`).join(", ")}, got ${JSON.stringify(value)}.`);
+}
+
+function positiveInteger(name: string, value: unknown): number {
+  if (Number.isSafeInteger(value) && (value as number) > 0) return value as number;
+  throw new TypeError(`Option ${name} must be a positive integer, got ${JSON.stringify(value)}.`);
+}
+
+function nonNegativeInteger(name: string, value: unknown): number {
+  if (Number.isSafeInteger(value) && (value as number) >= 0) return value as number;
+  throw new TypeError(`Option ${name} must be a non-negative integer, got ${JSON.stringify(value)}.`);
+}

@@ -1,0 +1,235 @@
+import { join } from "node:path";
+import { CorruptionError, atomicReplace, type FileSystem } from "@store/fs";
+import { baseName, basePath, listDataFiles, segmentName, segmentPath } from "./files.js";
+import type { LogRecord, WriteRecord } from "./format.js";
+import { Keyspace } from "./keyspace.js";
+import type { CorruptionPolicy } from "./options.js";
+import { scanFile, type Damage, type ScanResult } from "./reader.js";
+
+export const DAMAGED_FOLDER = "damaged";
+
+/** What opening found and did; `store.recovery`. */
+export interface RecoveryReport {
+  /** The base file the state was loaded from, or null if the store has never been compacted. */
+  readonly baseFile: string | null;
+  readonly segmentsReplayed: number;
+  readonly recordsReplayed: number;
+  /** An interrupted append cut off the end of the last segment (or ignored, when read-only). */
+  readonly tornTail: { readonly path: string; readonly offset: number; readonly bytes: number } | null;
+  /** Files with damage that `onCorruption: "salvage"` dropped; the original is kept at `keptAt`. */
+  readonly salvaged: ReadonlyArray<{ readonly path: string; readonly keptAt: string; readonly damage: readonly Damage[] }>;
+}
+
+export interface RecoveredState {
+  readonly keyspace: Keyspace;
+  readonly report: RecoveryReport;
+  /** The last segment, if it can be appended to: it has a header and ends in a whole record. */
+  readonly lastSegment: { readonly fileNumber: number; readonly size: number } | undefined;
+  readonly highestFileNumber: number;
+  /** Files older than the base: left by a compaction interrupted before it retired them. */
+  readonly retiredLeftovers: readonly string[];
+  readonly tempFiles: readonly string[];
+  readonly baseNumber: number | undefined;
+  readonly baseBytes: number;
+  /** Live segments and the bytes of whole records in each: [file number, bytes]. */
+  readonly sealedSegments: ReadonlyArray<readonly [number, number]>;
+}
+
+export interface RecoveryOptions {
+  readonly readOnly: boolean;
+  readonly onCorruption: CorruptionPolicy;
+}
+
+/** Loads the newest base, then replays the segments after it, in order. */
+export async function recover(fs: FileSystem, dir: string, options: RecoveryOptions): Promise<RecoveredState> {
+  const files = await listDataFiles(fs, dir);
+  const keyspace = new Keyspace();
+  const salvaged: Array<RecoveryReport["salvaged"][number]> = [];
+  const baseNumber = files.bases.at(-1);
+  const baseBytes = baseNumber === undefined ? 0 : await loadBase(fs, basePath(dir, baseNumber), keyspace, options, salvaged);
+  const sealedSegments: Array<[number, number]> = [];
+  const firstLive = baseNumber ?? 0;
+  const live = files.segments.filter((fileNumber) => fileNumber >= firstLive);
+  let recordsReplayed = 0;
+  let tornTail: RecoveryReport["tornTail"] = null;
+  let lastSegment: RecoveredState["lastSegment"];
+  for (const [index, fileNumber] of live.entries()) {
+    const path = segmentPath(dir, fileNumber);
+    const replay = await replaySegment(fs, path, keyspace, index === live.length - 1, options, salvaged);
+    recordsReplayed += replay.records;
+    tornTail = replay.tornTail ?? tornTail;
+    sealedSegments.push([fileNumber, replay.size]);
+    lastSegment = replay.appendable ? { fileNumber, size: replay.size } : undefined;
+  }
+  const retiredLeftovers = [
+    ...files.bases.filter((fileNumber) => fileNumber !== baseNumber).map(baseName),
+    ...files.segments.filter((fileNumber) => fileNumber < firstLive).map(segmentName),
+  ];
+  return {
+    keyspace,
+    report: { baseFile: baseNumber === undefined ? null : baseName(baseNumber), segmentsReplayed: live.length, recordsReplayed, tornTail, salvaged },
+    lastSegment,
+    highestFileNumber: Math.max(0, ...files.bases, ...files.segments),
+    retiredLeftovers,
+    tempFiles: files.temps,
+    baseNumber,
+    baseBytes,
+    sealedSegments,
+  };
+}
+
+async function loadBase(
+  fs: FileSystem,
+  path: string,
+  keyspace: Keyspace,
+  options: RecoveryOptions,
+  salvaged: Array<RecoveryReport["salvaged"][number]>,
+): Promise<number> {
+  let headerSeq: number | undefined;
+  let entries = 0;
+  let endCount: number | undefined;
+  const scan = await scanFile(
+    fs,
+    path,
+    (record, offset, end) => {
+      if (headerSeq === undefined) {
+        if (record.op !== "header" || record.kind !== "base") throw corrupt(path, offset, "the first line is not a base header");
+        headerSeq = record.seq;
+        return;
+      }
+      if (record.op === "entry") {
+        if (record.seq > headerSeq) throw corrupt(path, offset, `entry version ${record.seq} is newer than the base (${headerSeq})`);
+        keyspace.load(record.key, record.value, record.seq, end - offset);
+        entries += 1;
+      } else if (record.op === "end") endCount = record.entries;
+      else throw corrupt(path, offset, `unexpected "${record.op}" record in a base file`);
+    },
+    { visitAfterDamage: options.onCorruption === "salvage" },
+  );
+  // A base is written whole (temp file, fsync, rename), so any damage is corruption, even at the end.
+  const problem = scan.damage[0] !== undefined ? scan.damage[0].reason : endCount === undefined ? "the end marker is missing" : endCount !== entries ? `the end marker counts ${endCount} entries, the file has ${entries}` : undefined;
+  if (problem !== undefined) {
+    const offset = scan.damage[0]?.offset ?? scan.size;
+    if (options.onCorruption !== "salvage" || options.readOnly) throw corrupt(path, offset, problem);
+    salvaged.push({ path, keptAt: await keepAside(fs, path), damage: scan.damage });
+  }
+  keyspace.advanceTo(headerSeq ?? 0);
+  return scan.size;
+}
+
+interface SegmentReplay {
+  readonly records: number;
+  /** Bytes of whole records the file holds now. */
+  readonly size: number;
+  /** It has its header and was not rewritten: new records can follow. */
+  readonly appendable: boolean;
+  readonly tornTail: RecoveryReport["tornTail"];
+}
+
+async function replaySegment(
+  fs: FileSystem,
+  path: string,
+  keyspace: Keyspace,
+  isLast: boolean,
+  options: RecoveryOptions,
+  salvaged: Array<RecoveryReport["salvaged"][number]>,
+): Promise<SegmentReplay> {
+  const seen = { header: false, records: 0 };
+  const scan = await scanFile(
+    fs,
+    path,
+    (record, offset, end) => {
+      if (!seen.header) {
+        if (record.op !== "header" || record.kind !== "segment") throw corrupt(path, offset, "the first line is not a segment header");
+        seen.header = true;
+        keyspace.advanceTo(record.seq);
+        return;
+      }
+      const write = asWriteRecord(record, path, offset);
+      if (write.seq <= keyspace.seq) throw corrupt(path, offset, `seq ${write.seq} does not follow ${keyspace.seq}`);
+      keyspace.apply(write, end - offset);
+      seen.records += 1;
+    },
+    { visitAfterDamage: options.onCorruption === "salvage" },
+  );
+  const salvagedBefore = salvaged.length;
+  const tornTail = await handleDamage(fs, scan, isLast, options, salvaged);
+  const rewritten = salvaged.length > salvagedBefore;
+  const damagedBytes = scan.damage.reduce((sum, range) => sum + range.bytes, 0);
+  return {
+    records: seen.records,
+    size: tornTail !== null ? scan.wholeEnd : rewritten ? scan.size - damagedBytes : scan.size,
+    appendable: seen.header && !rewritten,
+    tornTail,
+  };
+}
+
+/** A torn tail (damage with nothing whole after it, in the last segment) is cut; anything else is corruption. */
+async function handleDamage(
+  fs: FileSystem,
+  scan: ScanResult,
+  isLast: boolean,
+  options: RecoveryOptions,
+  salvaged: Array<RecoveryReport["salvaged"][number]>,
+): Promise<RecoveryReport["tornTail"]> {
+  const first = scan.damage[0];
+  if (first === undefined) return null;
+  if (isLast && !scan.followedByRecords) {
+    const tornTail = { path: scan.path, offset: first.offset, bytes: scan.size - first.offset };
+    if (!options.readOnly) await cutTail(fs, scan.path, first.offset);
+    return tornTail;
+  }
+  const where = isLast ? "whole records follow it" : "it is not in the last segment";
+  if (options.onCorruption !== "salvage" || options.readOnly) {
+    throw corrupt(scan.path, first.offset, `${first.reason}, and ${where}, so it is not an interrupted append`);
+  }
+  const keptAt = await keepAside(fs, scan.path);
+  await rewriteWithout(fs, scan.path, scan.damage);
+  salvaged.push({ path: scan.path, keptAt, damage: scan.damage });
+  return null;
+}
+
+async function cutTail(fs: FileSystem, path: string, offset: number): Promise<void> {
+  const handle = await fs.open(path, "r+");
+  try {
+    await handle.truncate(offset);
+    await handle.datasync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Copies a damaged file into `damaged/` (durably) before anything changes it. */
+async function keepAside(fs: FileSystem, path: string): Promise<string> {
+  const folder = join(path, "..", DAMAGED_FOLDER);
+  await fs.mkdir(folder);
+  const keptAt = join(folder, `${path.slice(path.lastIndexOf("/") + 1)}.${Date.now()}`);
+  await atomicReplace(fs, keptAt, await fs.readFile(path));
+  await fs.fsyncDir(join(folder, ".."));
+  return keptAt;
+}
+
+async function rewriteWithout(fs: FileSystem, path: string, damage: readonly Damage[]): Promise<void> {
+  const bytes = await fs.readFile(path);
+  const kept: Uint8Array[] = [];
+  let position = 0;
+  for (const range of damage) {
+    kept.push(bytes.subarray(position, range.offset));
+    position = range.offset + range.bytes;
+  }
+  kept.push(bytes.subarray(position));
+  await atomicReplace(fs, path, kept);
+}
+
+function asWriteRecord(record: LogRecord, path: string, offset: number): WriteRecord {
+  if (record.op === "set" || record.op === "del" || record.op === "batch") return record;
+  throw corrupt(path, offset, `unexpected "${record.op}" record in a segment`);
+}
+
+function corrupt(path: string, offset: number, reason: string): CorruptionError {
+  return new CorruptionError(
+    `${path} is damaged at byte ${offset}: ${reason}. ` +
+      `Restore the folder from a backup, or open with { onCorruption: "salvage" } to keep every whole record (the damaged file is kept aside).`,
+    { path, offset },
+  );
+}

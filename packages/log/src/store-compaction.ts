@@ -1,0 +1,90 @@
+import { StoreError, type FileSystem } from "@store/fs";
+import type { Committer } from "./committer.js";
+import { retireFiles, writeBase } from "./compaction.js";
+import { baseName, segmentName } from "./files.js";
+import type { Keyspace } from "./keyspace.js";
+
+export interface CompactionResult {
+  /** The seq the new base reflects. */
+  readonly seq: number;
+  readonly baseFile: string;
+  /** Live bytes in the data folder before and after. */
+  readonly bytesBefore: number;
+  readonly bytesAfter: number;
+  readonly durationMs: number;
+  /** Files moved to backups/ (or deleted, with backupsMax 0). */
+  readonly retiredFiles: readonly string[];
+}
+
+export interface CompactionState {
+  running: Promise<CompactionResult> | undefined;
+  lastAtMs: number | null;
+  lastError: string | null;
+  baseNumber: number | undefined;
+  baseBytes: number;
+}
+
+export interface CompactionContext {
+  readonly fs: FileSystem;
+  readonly dir: string;
+  readonly keyspace: Keyspace;
+  readonly committer: Committer;
+  readonly state: CompactionState;
+  readonly backupsMax: number;
+}
+
+/**
+ * Seal the active segment (new writes go to a fresh one at once) and snapshot the keyspace at that
+ * instant; write the snapshot as base N, numbered like the new segment, so base N holds everything
+ * before segment N; then retire the old base and sealed segments. Until base N's rename is durable,
+ * opening finds the old base and segments; after it, the new base. Never neither.
+ */
+export async function compact(context: CompactionContext): Promise<CompactionResult> {
+  const { fs, dir, keyspace, committer, state } = context;
+  const startedAtMs = Date.now();
+  const bytesBefore = liveBytesOnDisk(context);
+  const baseNumber = await committer.roll((segment) => {
+    keyspace.beginSnapshot();
+    return segment.fileNumber;
+  });
+  const seq = keyspace.snapshotSeq;
+  let baseBytes: number;
+  try {
+    baseBytes = await writeBase(fs, dir, baseNumber, keyspace);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    state.lastError = reason;
+    throw new StoreError("STORE_IO", `Compaction failed writing ${baseName(baseNumber)} in ${dir}: ${reason}. The previous state is in place and nothing was lost; free space or fix the disk and compact again.`, {
+      path: dir,
+      cause: error,
+    });
+  } finally {
+    keyspace.endSnapshot();
+  }
+  const retired = [
+    ...(state.baseNumber === undefined ? [] : [baseName(state.baseNumber)]),
+    ...[...committer.sealed.keys()].filter((fileNumber) => fileNumber < baseNumber).map(segmentName),
+  ];
+  state.baseNumber = baseNumber;
+  state.baseBytes = baseBytes;
+  for (const fileNumber of [...committer.sealed.keys()]) if (fileNumber < baseNumber) committer.sealed.delete(fileNumber);
+  try {
+    await retireFiles(fs, dir, retired, baseNumber, context.backupsMax);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    state.lastError = reason;
+    throw new StoreError("STORE_IO", `Compaction wrote ${baseName(baseNumber)} in ${dir} but could not retire the files it replaces: ${reason}. The data is safe; the next open or compaction retires them.`, {
+      path: dir,
+      cause: error,
+    });
+  }
+  state.lastAtMs = Date.now();
+  state.lastError = null;
+  return { seq, baseFile: baseName(baseNumber), bytesBefore, bytesAfter: liveBytesOnDisk(context), durationMs: state.lastAtMs - startedAtMs, retiredFiles: retired };
+}
+
+function liveBytesOnDisk({ state, committer }: CompactionContext): number {
+  let bytes = state.baseBytes + committer.segment.size;
+  for (const size of committer.sealed.values()) bytes += size;
+  return bytes;
+}

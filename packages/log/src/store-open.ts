@@ -1,0 +1,67 @@
+import { join } from "node:path";
+import { StoreError, acquireLock, isErrno, type DirectoryLock } from "@store/fs";
+import { retireFiles } from "./compaction.js";
+import type { Keyspace } from "./keyspace.js";
+import type { ResolvedOptions } from "./options.js";
+import { recover, type RecoveryReport } from "./recovery.js";
+import { ActiveSegment } from "./segment.js";
+
+export interface OpenedFolder {
+  readonly keyspace: Keyspace;
+  readonly report: RecoveryReport;
+  readonly lock: DirectoryLock | undefined;
+  /** The segment to append to; undefined when read-only. */
+  readonly segment: ActiveSegment | undefined;
+  readonly highestFileNumber: number;
+  readonly sealedSegments: ReadonlyArray<readonly [number, number]>;
+  readonly baseNumber: number | undefined;
+  readonly baseBytes: number;
+}
+
+/**
+ * Takes the lock, recovers the state, and gets the folder ready for appends: removes temp files of
+ * interrupted atomic writes, finishes retiring files an interrupted compaction left, and continues
+ * the last segment (or starts one).
+ */
+export async function openFolder(dir: string, options: ResolvedOptions): Promise<OpenedFolder> {
+  const { fs } = options;
+  if (options.readOnly) {
+    const stat = await fs.stat(dir);
+    if (stat?.isDirectory !== true) {
+      throw new StoreError("STORE_IO", `There is no data folder at ${dir} to open read-only. Check the path.`, { path: dir });
+    }
+  } else {
+    await fs.mkdir(dir);
+  }
+  const lock = options.readOnly ? undefined : await acquireLock(fs, dir, options.processProbe === undefined ? {} : { probe: options.processProbe });
+  try {
+    const state = await recover(fs, dir, options);
+    const { baseNumber, baseBytes } = state;
+    const opened = { keyspace: state.keyspace, report: state.report, lock, highestFileNumber: state.highestFileNumber, baseNumber, baseBytes };
+    if (options.readOnly) return { ...opened, segment: undefined, sealedSegments: state.sealedSegments };
+    await removeTempFiles(dir, state.tempFiles, options);
+    await retireFiles(fs, dir, state.retiredLeftovers, baseNumber ?? 0, options.backupsMax);
+    const last = state.lastSegment;
+    const segment =
+      last === undefined
+        ? await ActiveSegment.create(fs, dir, state.highestFileNumber + 1, state.keyspace.seq)
+        : await ActiveSegment.reopen(fs, dir, last.fileNumber, last.size);
+    const sealedSegments = state.sealedSegments.filter(([fileNumber]) => fileNumber !== segment.fileNumber);
+    return { ...opened, segment, sealedSegments };
+  } catch (error) {
+    await lock?.release().catch(() => undefined);
+    throw error;
+  }
+}
+
+async function removeTempFiles(dir: string, names: readonly string[], options: ResolvedOptions): Promise<void> {
+  for (const name of names) {
+    try {
+      await options.fs.unlink(join(dir, name));
+    } catch (error) {
+      if (!isErrno(error, "ENOENT")) throw error;
+    }
+  }
+  if (names.length > 0) await options.fs.fsyncDir(dir);
+}
+
