@@ -73,6 +73,28 @@ export function decodeLine(bytes: Buffer, start: number, end: number): LogRecord
   return isRecord(parsed) ? parsed : "checksum matches but the record has an unknown shape";
 }
 
+const CLOSING_BRACE = 0x7d;
+
+/**
+ * Finds a whole record at the start of the damaged line `bytes[start, end)`: a record whose newline
+ * was damaged runs into the next line. Every record is a JSON object, so it ends with "}"; the CRC
+ * is carried forward from brace to brace, so the search is linear in the line's length.
+ */
+export function findRecordEnd(bytes: Buffer, start: number, end: number): { record: LogRecord; end: number } | undefined {
+  const expected = parseHex(bytes, start);
+  if (expected < 0 || bytes[start + CHECKSUM_DIGITS] !== SPACE) return undefined;
+  let checksum = 0;
+  let checkedTo = start + JSON_START;
+  for (let brace = bytes.indexOf(CLOSING_BRACE, checkedTo); brace !== -1 && brace < end - 1; brace = bytes.indexOf(CLOSING_BRACE, brace + 1)) {
+    checksum = crc32(bytes.subarray(checkedTo, brace + 1), checksum);
+    checkedTo = brace + 1;
+    if (checksum !== expected) continue;
+    const record = decodeLine(bytes, start, brace + 1);
+    if (typeof record !== "string") return { record, end: brace + 1 };
+  }
+  return undefined;
+}
+
 function parseHex(bytes: Buffer, start: number): number {
   let value = 0;
   for (let index = start; index < start + CHECKSUM_DIGITS; index += 1) {

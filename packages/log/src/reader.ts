@@ -1,5 +1,5 @@
 import type { FileSystem } from "@store/fs";
-import { decodeLine, findNewline, type LogRecord } from "./format.js";
+import { decodeLine, findNewline, findRecordEnd, type LogRecord } from "./format.js";
 
 /** A damaged stretch of a file: from `offset`, `bytes` long, and why it is not a record. */
 export interface Damage {
@@ -105,16 +105,34 @@ class LineScanner {
   scanLines(buffer: Buffer, base: number): number {
     let start = 0;
     for (let newline = findNewline(buffer, 0); newline !== -1; newline = findNewline(buffer, start)) {
-      const decoded = decodeLine(buffer, start, newline);
-      if (typeof decoded === "string") this.#markDamage(base + start, decoded);
-      else this.#accept(decoded, base + start, base + newline + 1);
+      this.#scanLine(buffer, start, newline, base);
       start = newline + 1;
     }
     return start;
   }
 
   finish(rest: Buffer, base: number): void {
+    // Even if its bytes decode, a line without its newline is an append that did not finish; a
+    // record accepted here would have the next append glued to it.
     if (rest.length > 0) this.#markDamage(base, "the last line has no newline (an interrupted append)");
+  }
+
+  #scanLine(buffer: Buffer, start: number, end: number, base: number): void {
+    const decoded = decodeLine(buffer, start, end);
+    if (typeof decoded !== "string") {
+      this.#accept(decoded, base + start, base + end + 1);
+      return;
+    }
+    // A damaged newline joins a whole record to the next line: find the record, so the damage is
+    // placed at the newline and the record is not mistaken for part of a torn tail.
+    const recordEnd = findRecordEnd(buffer, start, end);
+    if (recordEnd === undefined) {
+      this.#markDamage(base + start, decoded);
+      return;
+    }
+    this.#accept(recordEnd.record, base + start, base + recordEnd.end + 1);
+    this.#markDamage(base + recordEnd.end, "a record's newline is damaged");
+    if (recordEnd.end + 1 < end) this.#scanLine(buffer, recordEnd.end + 1, end, base);
   }
 
   result(size: number): ScanResult {
@@ -145,3 +163,4 @@ class LineScanner {
     this.#openDamage = undefined;
   }
 }
+

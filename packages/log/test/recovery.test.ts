@@ -1,0 +1,114 @@
+import { cp, readFile, readdir, truncate, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { CorruptionError, openStore, type JsonValue } from "../src/index.js";
+import { tempDir } from "./helpers.js";
+
+const RECORDS = 12;
+
+/** A closed store with RECORDS sets, each value a little different in size. */
+async function writeSmallLog(): Promise<{ dir: string; segment: string; ends: number[] }> {
+  const dir = await tempDir();
+  const store = await openStore(dir);
+  for (let index = 0; index < RECORDS; index += 1) await store.set(`key/${index % 5}`, { index, pad: "x".repeat(index) });
+  await store.close();
+  const segment = join(dir, (await readdir(dir)).find((name) => name.endsWith(".log"))!);
+  const bytes = await readFile(segment);
+  const ends: number[] = [];
+  for (let offset = bytes.indexOf(10); offset !== -1; offset = bytes.indexOf(10, offset + 1)) ends.push(offset + 1);
+  return { dir, segment, ends };
+}
+
+/** The state after the first `count` sets of writeSmallLog. */
+function expectedState(count: number): Map<string, JsonValue> {
+  const state = new Map<string, JsonValue>();
+  for (let index = 0; index < count; index += 1) state.set(`key/${index % 5}`, { index, pad: "x".repeat(index) });
+  return state;
+}
+
+async function stateOf(dir: string): Promise<{ state: Map<string, JsonValue>; tornBytes: number | undefined }> {
+  const store = await openStore(dir);
+  const state = new Map(store.scan());
+  const tornBytes = store.recovery.tornTail?.bytes;
+  await store.close();
+  return { state, tornBytes };
+}
+
+describe("recovery", () => {
+  it("a log truncated at every byte offset of its last records opens with exactly the whole records", async () => {
+    const { dir, segment, ends } = await writeSmallLog();
+    const size = ends.at(-1)!;
+    const from = ends.at(-4)!; // the last three records, byte by byte
+    for (let cut = from; cut <= size; cut += 1) {
+      const copy = await tempDir();
+      await cp(dir, copy, { recursive: true });
+      const copySegment = join(copy, segment.slice(dir.length + 1));
+      await truncate(copySegment, cut);
+      const whole = ends.filter((end) => end <= cut).length - 1; // minus the header
+      const { state, tornBytes } = await stateOf(copy);
+      expect(state, `cut at ${cut}`).toEqual(expectedState(whole));
+      const partial = cut - (ends.filter((end) => end <= cut).at(-1) ?? 0);
+      expect(tornBytes, `cut at ${cut}`).toBe(partial === 0 ? undefined : partial);
+      expect((await readFile(copySegment)).length, "the torn tail is cut off the file").toBe(cut - partial);
+    }
+  });
+
+  it("every flipped bit is either reported as corruption with file and offset, or cut as a torn last record", async () => {
+    const { dir, segment, ends } = await writeSmallLog();
+    const original = await readFile(segment);
+    const lastStart = ends.at(-2)!;
+    for (let byte = 0; byte < original.length; byte += 1) {
+      for (let bit = 0; bit < 8; bit += 1) {
+        const damaged = Buffer.from(original);
+        damaged[byte] = damaged[byte]! ^ (1 << bit);
+        await writeFile(segment, damaged);
+        const where = `byte ${byte} bit ${bit}`;
+        try {
+          const store = await openStore(dir, { readOnly: true });
+          const state = new Map(store.scan());
+          await store.close();
+          expect(byte, `${where}: only damage in the last record may be cut quietly`).toBeGreaterThanOrEqual(lastStart);
+          expect(state, where).toEqual(expectedState(RECORDS - 1));
+        } catch (error) {
+          if (!(error instanceof CorruptionError)) throw error;
+          expect(error.code).toBe("STORE_CORRUPTED");
+          expect(error.path).toBe(segment);
+          expect(error.offset, where).toBeLessThanOrEqual(byte);
+          expect(byte, `${where}: damage in the last record is a torn tail`).toBeLessThan(lastStart);
+        }
+      }
+    }
+  });
+
+  it("a damaged record followed by whole ones is refused, and salvage keeps the rest and the damaged file", async () => {
+    const { dir, segment, ends } = await writeSmallLog();
+    const bytes = await readFile(segment);
+    const target = ends[4]! + 12; // inside the fifth set
+    bytes[target] = bytes[target]! ^ 0xff;
+    await writeFile(segment, bytes);
+    await expect(openStore(dir)).rejects.toMatchObject({ code: "STORE_CORRUPTED", offset: ends[4], path: segment });
+    const store = await openStore(dir, { onCorruption: "salvage" });
+    // The fifth set (key/4) is lost, but key/4 is written again later, so the state is the full one.
+    expect(new Map(store.scan())).toEqual(expectedState(RECORDS));
+    expect(store.recovery.salvaged[0]?.damage[0]?.offset).toBe(ends[4]);
+    expect(store.recovery.salvaged).toHaveLength(1);
+    const keptAt = store.recovery.salvaged[0]!.keptAt;
+    expect(await readFile(keptAt)).toEqual(bytes);
+    await store.close();
+    const again = await openStore(dir);
+    expect(again.recovery.salvaged).toHaveLength(0);
+    await again.close();
+  });
+
+  it("a base file with a damaged byte is corruption, never a torn tail", async () => {
+    const dir = await tempDir();
+    const store = await openStore(dir);
+    for (let index = 0; index < 20; index += 1) await store.set(`k${index}`, index);
+    await store.compact();
+    await store.close();
+    const base = join(dir, (await readdir(dir)).find((name) => name.endsWith(".base"))!);
+    const bytes = await readFile(base);
+    await writeFile(base, bytes.subarray(0, bytes.length - 3));
+    await expect(openStore(dir)).rejects.toMatchObject({ code: "STORE_CORRUPTED", path: base });
+  });
+});
