@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { gzip as gzipCallback } from "node:zlib";
-import { atomicReplace, isErrno, type FileSystem } from "@store/fs";
+import { atomicReplace, isErrno, mkdirDurable, type FileSystem } from "@store/fs";
 import { BACKUPS_FOLDER, basePath } from "./files.js";
 import { encodeRecord, headerRecord } from "./format.js";
 import type { Keyspace } from "./keyspace.js";
@@ -46,8 +46,7 @@ export async function retireFiles(fs: FileSystem, dir: string, names: readonly s
   if (names.length === 0) return;
   const backupsDir = join(dir, BACKUPS_FOLDER);
   if (backupsMax > 0) {
-    await fs.mkdir(backupsDir);
-    await fs.fsyncDir(dir);
+    await mkdirDurable(fs, backupsDir);
     const tag = String(compactionNumber).padStart(6, "0");
     for (const name of names) {
       await atomicReplace(fs, join(backupsDir, `${tag}-${name}.gz`), await gzip(await fs.readFile(join(dir, name))));

@@ -1,5 +1,5 @@
-import { join } from "node:path";
-import { CorruptionError, atomicReplace, type FileSystem } from "@store/fs";
+import { basename, join } from "node:path";
+import { CorruptionError, atomicReplace, mkdirDurable, type FileSystem } from "@store/fs";
 import { baseName, basePath, listDataFiles, segmentName, segmentPath } from "./files.js";
 import type { LogRecord, WriteRecord } from "./format.js";
 import { Keyspace } from "./keyspace.js";
@@ -202,10 +202,9 @@ async function cutTail(fs: FileSystem, path: string, offset: number): Promise<vo
 /** Copies a damaged file into `damaged/` (durably) before anything changes it. */
 async function keepAside(fs: FileSystem, path: string): Promise<string> {
   const folder = join(path, "..", DAMAGED_FOLDER);
-  await fs.mkdir(folder);
-  const keptAt = join(folder, `${path.slice(path.lastIndexOf("/") + 1)}.${Date.now()}`);
+  await mkdirDurable(fs, folder);
+  const keptAt = join(folder, `${basename(path)}.${Date.now()}`);
   await atomicReplace(fs, keptAt, await fs.readFile(path));
-  await fs.fsyncDir(join(folder, ".."));
   return keptAt;
 }
 

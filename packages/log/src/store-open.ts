@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { StoreError, acquireLock, isErrno, type DirectoryLock } from "@store/fs";
+import { StoreError, acquireLock, isErrno, mkdirDurable, type DirectoryLock } from "@store/fs";
 import { retireFiles } from "./compaction.js";
 import type { Keyspace } from "./keyspace.js";
 import type { ResolvedOptions } from "./options.js";
@@ -31,7 +31,7 @@ export async function openFolder(dir: string, options: ResolvedOptions): Promise
       throw new StoreError("STORE_IO", `There is no data folder at ${dir} to open read-only. Check the path.`, { path: dir });
     }
   } else {
-    await fs.mkdir(dir);
+    await mkdirDurable(fs, dir);
   }
   const lock = options.readOnly ? undefined : await acquireLock(fs, dir, options.processProbe === undefined ? {} : { probe: options.processProbe });
   try {
