@@ -4,7 +4,8 @@ import { encodeRecord, headerRecord } from "./format.js";
 import { segmentPath } from "./files.js";
 
 /**
- * The segment new records are appended to, through one long-lived O_APPEND descriptor.
+ * The segment new records are appended to, through one long-lived O_APPEND descriptor (so that after
+ * a failed append is cut off, the next one lands at the new end, not past a hole of zeros).
  * An append either lands whole or is cut back off: a failed write (disk full, EIO) leaves no partial
  * record behind, so the next append does not follow garbage.
  */
@@ -25,16 +26,15 @@ export class ActiveSegment {
   static async create(fs: FileSystem, dir: string, fileNumber: number, seqBefore: number): Promise<ActiveSegment> {
     const path = segmentPath(dir, fileNumber);
     const header = encodeRecord(headerRecord("segment", seqBefore, Date.now()));
-    const handle = await fs.open(path, "wx");
+    const creator = await fs.open(path, "wx");
     try {
-      await writeAll(handle, header, null);
-      await handle.datasync();
-      await fs.fsyncDir(dirname(path));
-    } catch (error) {
-      await handle.close().catch(() => undefined);
-      throw error;
+      await writeAll(creator, header, 0);
+      await creator.datasync();
+    } finally {
+      await creator.close();
     }
-    return new ActiveSegment(fileNumber, path, handle, header.length);
+    await fs.fsyncDir(dirname(path));
+    return ActiveSegment.reopen(fs, dir, fileNumber, header.length);
   }
 
   /** Continues an existing segment whose content up to `size` is whole (recovery cut any torn tail). */
@@ -54,7 +54,8 @@ export class ActiveSegment {
   async append(bytes: Uint8Array): Promise<void> {
     const sizeBefore = this.#size;
     try {
-      await writeAll(this.#handle, bytes, null);
+      // O_APPEND puts it at the end, which is sizeBefore: a failed append was cut back off.
+      await writeAll(this.#handle, bytes, sizeBefore);
     } catch (error) {
       try {
         await this.#handle.truncate(sizeBefore);

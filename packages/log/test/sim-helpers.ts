@@ -41,6 +41,7 @@ export interface WorkloadResult {
   readonly acknowledged: Set<number>;
   /** False when some write failed (power cut or injected fault). */
   readonly completed: boolean;
+  readonly firstError: unknown;
 }
 
 /**
@@ -51,6 +52,7 @@ export async function runWorkload(store: Store, rng: Rng, count: number, writers
   const issued: IssuedWrite[] = [];
   const acknowledged = new Set<number>();
   let failed = false;
+  let firstError: unknown;
   let next = 0;
   const firstSeq = store.seq + 1;
   const writer = async (): Promise<void> => {
@@ -67,12 +69,13 @@ export async function runWorkload(store: Store, rng: Rng, count: number, writers
         acknowledged.add(seq);
       } catch (error) {
         if (!isPowerCut(error) && !isStoreFailure(error)) throw error;
+        firstError ??= error;
         failed = true;
       }
     }
   };
   await Promise.all(Array.from({ length: writers }, writer));
-  return { issued, acknowledged, completed: !failed };
+  return { issued, acknowledged, completed: !failed, firstError };
 }
 
 function randomOps(rng: Rng, index: number): BatchOp[] {
