@@ -1,1 +1,18 @@
-export {};
+export {
+  createCompactionScheduler,
+  SchedulerStoppedError,
+  type CompactionRun,
+  type CompactionScheduler,
+  type CompactionTarget,
+  type SchedulerOptions,
+} from "./scheduler.js";
+export {
+  DEFAULT_POLICY,
+  backoffDelayMs,
+  decideTrigger,
+  resolvePolicy,
+  type CompactionPolicy,
+  type CompactionStats,
+  type CompactionTrigger,
+  type ResolvedPolicy,
+} from "./policy.js";

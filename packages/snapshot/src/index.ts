@@ -1,1 +1,18 @@
-export {};
+export { writeJsonAtomic, readJsonFile, parseJsonBytes, type ReadJsonOptions, type WriteJsonOptions } from "./json-file.js";
+export { findJsonSyntaxProblem, type JsonSyntaxProblem } from "./json-syntax.js";
+export { jsonValueProblem, type JsonValue } from "./json-value.js";
+export { keyProblem, KEY_BYTES_MAX } from "./keys.js";
+export { createMirror, type Mirror } from "./mirror.js";
+export type { MirrorOptions } from "./mirror-options.js";
+export {
+  readManifest,
+  verifyMirror,
+  MANIFEST_FILE_NAME,
+  MANIFEST_FORMAT,
+  MANIFEST_VERSION,
+  type Manifest,
+  type ViewCheck,
+  type ViewRecord,
+} from "./manifest.js";
+export { importJson, type ImportOptions, type ImportResult, type SkippedEntry } from "./import-json.js";
+export type { ChangeEvent, ChangeOp, ImportOp, ImportTarget, MirrorSource } from "./source.js";

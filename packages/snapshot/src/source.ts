@@ -1,0 +1,35 @@
+import type { JsonValue } from "./json-value.js";
+
+/** One change inside a durable write, as `@store/log` reports it. */
+export type ChangeOp = { readonly type: "set"; readonly key: string; readonly value: JsonValue } | { readonly type: "delete"; readonly key: string };
+
+export interface ChangeEvent {
+  readonly seq: number;
+  readonly ops: readonly ChangeOp[];
+}
+
+/**
+ * What the mirror reads; `@store/log`'s store satisfies it. `scan` must reflect exactly the writes
+ * up to `seq` whenever both are read in the same synchronous turn.
+ */
+export interface MirrorSource {
+  /** Sequence number of the last durable write (0 when empty). */
+  readonly seq: number;
+  /** Entries whose key starts with `prefix`, sorted by key. */
+  scan(prefix?: string): Iterable<readonly [string, JsonValue]>;
+  /** Calls `listener` after each durable write; returns the function that unsubscribes. */
+  subscribe(listener: (event: ChangeEvent) => void): () => void;
+}
+
+/** A write the importer issues. */
+export interface ImportOp {
+  readonly type: "set";
+  readonly key: string;
+  readonly value: JsonValue;
+}
+
+/** What the importer writes to; `@store/log`'s store satisfies it. */
+export interface ImportTarget {
+  /** Applies all ops atomically and durably. */
+  batch(ops: ImportOp[]): Promise<{ readonly seq: number }>;
+}

@@ -1,0 +1,62 @@
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { nodeFileSystem } from "@store/fs";
+import { openStore } from "@store/log";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { createMirror, importJson, readJsonFile, verifyMirror, type ImportTarget, type MirrorSource } from "../src/index.js";
+import { CountingFs } from "./support/counting-fs.js";
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), "snapshot-log-"));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+function viewOf(store: MirrorSource, prefix: string): Record<string, unknown> {
+  return Object.fromEntries([...store.scan(prefix)].map(([key, value]) => [key.slice(prefix.length), value]));
+}
+
+describe("with @store/log's store", () => {
+  it("1000 concurrent writes: a bounded number of view writes, and views equal the store after flush", async () => {
+    const store = await openStore(join(dir, "data"));
+    const source: MirrorSource = store;
+    const fs = new CountingFs(nodeFileSystem);
+    const mirrorDir = join(dir, "data", "mirror");
+    const errors: unknown[] = [];
+    const mirror = createMirror(source, { dir: mirrorDir, views: { "players.json": "players/", "games.json": "games/" }, intervalMs: 50, fs, onError: (e) => errors.push(e) });
+    const writes: Promise<unknown>[] = [];
+    for (let i = 0; i < 1_000; i += 1) {
+      writes.push(i % 10 === 0 ? store.batch([{ type: "set", key: `games/g${i % 7}`, value: { i } }, { type: "delete", key: `players/p${i % 13}` }]) : store.set(`players/p${i % 31}`, { coins: i }));
+    }
+    await Promise.all(writes);
+    await mirror.flush();
+    expect(errors).toEqual([]);
+    expect(await readJsonFile(join(mirrorDir, "players.json"))).toEqual(viewOf(store, "players/"));
+    expect(await readJsonFile(join(mirrorDir, "games.json"))).toEqual(viewOf(store, "games/"));
+    expect(await verifyMirror(mirrorDir)).toMatchObject([{ status: "ok", record: { seq: store.seq } }, { status: "ok", record: { seq: store.seq } }]);
+    // Each flush or tick writes a view at most once, and the writes took far fewer ticks than 1000.
+    expect(fs.renames(join(mirrorDir, "players.json"))).toBeLessThanOrEqual(fs.renames(join(mirrorDir, "manifest.json")));
+    expect(fs.renames(join(mirrorDir, "manifest.json"))).toBeLessThan(1_000);
+    await mirror.close();
+    await store.close();
+  });
+
+  it("importJson loads an old players.json into a store, durably, in one batch", async () => {
+    const file = join(dir, "players.json");
+    await writeFile(file, JSON.stringify({ alice: { coins: 3 }, "bad\u0007key": 1, bob: { coins: 9 } }));
+    let store = await openStore(join(dir, "data"));
+    const target: ImportTarget = store;
+    const result = await importJson(target, file, { prefix: "players/" });
+    expect(result).toEqual({ imported: 2, skipped: [{ key: "bad\u0007key", reason: "the key contains a control character" }], seq: 1 });
+    await store.close();
+    store = await openStore(join(dir, "data"));
+    expect([...store.scan()]).toEqual([
+      ["players/alice", { coins: 3 }],
+      ["players/bob", { coins: 9 }],
+    ]);
+    await store.close();
+  });
+});

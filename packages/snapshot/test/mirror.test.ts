@@ -1,0 +1,164 @@
+import { SimulatedDisk } from "@store/testkit";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { createMirror, readJsonFile, readManifest, verifyMirror, type Mirror } from "../src/index.js";
+import { CountingFs } from "./support/counting-fs.js";
+import { MemorySource } from "./support/memory-source.js";
+
+const dir = "/data/mirror";
+const views = { "players.json": "players/", "games.json": "games/" };
+const intervalMs = 100;
+
+let disk: SimulatedDisk;
+let fs: CountingFs;
+let source: MemorySource;
+let errors: unknown[];
+let mirror: Mirror;
+
+beforeEach(() => {
+  vi.useFakeTimers({ now: 0 });
+  disk = new SimulatedDisk();
+  fs = new CountingFs(disk.fs);
+  source = new MemorySource();
+  errors = [];
+  mirror = createMirror(source, { dir, views, intervalMs, fs, onError: (error) => errors.push(error) });
+});
+afterEach(async () => {
+  await mirror.close();
+  vi.useRealTimers();
+  expect(errors).toEqual([]);
+});
+
+describe("coalescing", () => {
+  it("1000 writes spread over 10 s cause at most one write per view per interval", async () => {
+    for (let i = 0; i < 1_000; i += 1) {
+      source.set(`players/p${i % 37}`, { score: i });
+      await vi.advanceTimersByTimeAsync(10);
+    }
+    await vi.advanceTimersByTimeAsync(intervalMs);
+    const writes = fs.renames(`${dir}/players.json`);
+    expect(writes).toBeGreaterThan(1);
+    expect(writes).toBeLessThanOrEqual(10_000 / intervalMs + 1);
+    expect(fs.renames(`${dir}/games.json`)).toBe(1); // the first write only: nothing under games/ changed
+    expect(await readJsonFile(`${dir}/players.json`, { fs })).toEqual(source.view("players/"));
+  });
+
+  it("1000 writes in one turn cause one write per view", async () => {
+    for (let i = 0; i < 1_000; i += 1) source.set(`players/p${i}`, i);
+    await vi.advanceTimersByTimeAsync(10 * intervalMs);
+    expect(fs.renames(`${dir}/players.json`)).toBe(1);
+    expect(fs.renames(`${dir}/manifest.json`)).toBe(1);
+  });
+
+  it("the change listener does no I/O and writes nothing before the interval", async () => {
+    await mirror.flush();
+    const before = fs.operations;
+    source.set("players/a", 1);
+    source.delete("players/a");
+    await vi.advanceTimersByTimeAsync(intervalMs - 1);
+    expect(fs.operations).toBe(before);
+    expect(mirror.dirtyViews).toEqual(["players.json"]);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(fs.renames(`${dir}/players.json`)).toBe(2);
+    expect(fs.renames(`${dir}/games.json`)).toBe(1);
+  });
+
+  it("never more than one write in flight, even with a slow disk and concurrent flushes", async () => {
+    fs.slowSync = () => new Promise((resolve) => setTimeout(resolve, 3 * intervalMs));
+    const flushes: Promise<void>[] = [];
+    for (let i = 0; i < 50; i += 1) {
+      source.set(i % 2 === 0 ? `players/${i}` : `games/${i}`, i);
+      if (i % 5 === 0) flushes.push(mirror.flush());
+      await vi.advanceTimersByTimeAsync(intervalMs / 2);
+    }
+    flushes.push(mirror.flush());
+    await vi.advanceTimersByTimeAsync(100 * intervalMs);
+    await Promise.all(flushes);
+    expect(fs.inFlightMax).toBe(1);
+    expect(await readJsonFile(`${dir}/games.json`, { fs })).toEqual(source.view("games/"));
+  });
+});
+
+describe("flush, close, manifest", () => {
+  it("after flush the views and the manifest equal the source exactly", async () => {
+    source.set("players/alice", { coins: 3, tags: ["a"] });
+    source.set("players/__proto__", "not a prototype");
+    source.set("players/", "empty suffix");
+    source.set("games/g1", null);
+    source.set("other/x", 1);
+    await mirror.flush();
+    expect(await readJsonFile(`${dir}/players.json`, { fs })).toEqual(source.view("players/"));
+    expect(await readJsonFile(`${dir}/games.json`, { fs })).toEqual({ g1: null });
+    const manifest = await readManifest(dir, { fs });
+    expect(manifest?.views["players.json"]).toMatchObject({ prefix: "players/", seq: 5, writtenAt: new Date(0).toISOString() });
+    expect(await verifyMirror(dir, { fs })).toMatchObject([
+      { file: "games.json", status: "ok" },
+      { file: "players.json", status: "ok" },
+    ]);
+  });
+
+  it("close writes the final state, unsubscribes, leaves no timer, and is idempotent", async () => {
+    source.set("players/a", 1);
+    await mirror.close();
+    await mirror.close();
+    expect(source.listenerCount).toBe(0);
+    expect(vi.getTimerCount()).toBe(0);
+    expect(await readJsonFile(`${dir}/players.json`, { fs })).toEqual({ a: 1 });
+    await expect(mirror.flush()).rejects.toMatchObject({ code: "STORE_CLOSED" });
+  });
+
+  it("verifyMirror reports a view changed behind the manifest's back, and a missing one", async () => {
+    source.set("players/a", 1);
+    await mirror.flush();
+    const handle = await fs.open(`${dir}/players.json`, "w");
+    await handle.write(new TextEncoder().encode("{}"), 0, 2, 0);
+    await handle.close();
+    await fs.unlink(`${dir}/games.json`);
+    expect(await verifyMirror(dir, { fs })).toMatchObject([
+      { file: "games.json", status: "missing" },
+      { file: "players.json", status: "mismatch" },
+    ]);
+  });
+});
+
+describe("errors", () => {
+  it("a failed background write is reported, kept dirty, and retried on the next tick", async () => {
+    disk.injectFault({ operation: "rename", nth: 1, kind: "ENOSPC", pathIncludes: "players.json" });
+    source.set("players/a", 1);
+    await vi.advanceTimersByTimeAsync(intervalMs);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatchObject({ code: "STORE_IO", path: `${dir}/players.json`, cause: { code: "ENOSPC" } });
+    expect(mirror.lastError).toBe(errors[0]);
+    expect(mirror.dirtyViews).toContain("players.json");
+    errors.length = 0;
+    await vi.advanceTimersByTimeAsync(intervalMs);
+    expect(mirror.dirtyViews).toEqual([]);
+    expect(await readJsonFile(`${dir}/players.json`, { fs })).toEqual({ a: 1 });
+  });
+
+  it("flush rejects with the failure instead of reporting it in the background", async () => {
+    disk.injectFault({ operation: "sync", nth: 1, kind: "EIO" });
+    await expect(mirror.flush()).rejects.toMatchObject({ code: "STORE_IO", cause: { code: "EIO" } });
+    expect(mirror.lastError).toMatchObject({ code: "STORE_IO" });
+    await mirror.flush();
+  });
+
+  it("a damaged manifest is reported with its name and replaced", async () => {
+    await mirror.close();
+    const handle = await fs.open(`${dir}/manifest.json`, "w");
+    await handle.write(new TextEncoder().encode('{"format": "store-mirr'), 0, 22, 0);
+    await handle.close();
+    mirror = createMirror(source, { dir, views, intervalMs, fs, onError: (error) => errors.push(error) });
+    await mirror.flush();
+    expect(errors).toMatchObject([{ code: "STORE_CORRUPTED", path: `${dir}/manifest.json` }]);
+    errors.length = 0;
+    expect(await verifyMirror(dir, { fs })).toHaveLength(2);
+  });
+
+  it("rejects bad options with a TypeError naming them", () => {
+    expect(() => createMirror(source, { dir, views: {} })).toThrow(/at least one/);
+    expect(() => createMirror(source, { dir, views: { "manifest.json": "a/" } })).toThrow(/"manifest.json"/);
+    expect(() => createMirror(source, { dir, views: { "sub/p.json": "a/" } })).toThrow(TypeError);
+    expect(() => createMirror(source, { dir, views: { "p.json": "a/" }, intervalMs: -1 })).toThrow(/intervalMs.*-1/);
+    expect(source.listenerCount).toBe(1); // only the mirror from beforeEach
+  });
+});
