@@ -1,11 +1,13 @@
 import { StoreError, ioError, type FileSystem } from "@store/fs";
-import type { WriteRecord } from "./format.js";
+import type { KeyChange } from "./keyspace.js";
 import { Mutex } from "./mutex.js";
 import type { SyncMode } from "./options.js";
 import { ActiveSegment } from "./segment.js";
 
 export interface PendingWrite {
-  readonly record: WriteRecord;
+  readonly seq: number;
+  readonly changes: readonly KeyChange[];
+  /** The framed record. */
   readonly line: Buffer;
   readonly resolve: (seq: number) => void;
   readonly reject: (error: unknown) => void;
@@ -173,7 +175,7 @@ export class Committer {
       this.#dirty = true;
     }
     this.#hooks.onCommitted(group);
-    for (const write of group) write.resolve(write.record.seq);
+    for (const write of group) write.resolve(write.seq);
     if (this.#segment.size >= this.#options.segmentBytesMax) await this.#rollLocked().catch(() => undefined);
   }
 

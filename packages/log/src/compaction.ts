@@ -3,7 +3,7 @@ import { promisify } from "node:util";
 import { gzip as gzipCallback } from "node:zlib";
 import { atomicReplace, isErrno, mkdirDurable, type FileSystem } from "@store/fs";
 import { BACKUPS_FOLDER, basePath } from "./files.js";
-import { encodeRecord, headerRecord } from "./format.js";
+import { encodeRecord, frameJson, headerRecord } from "./format.js";
 import type { Keyspace } from "./keyspace.js";
 
 const gzip = promisify(gzipCallback);
@@ -23,7 +23,7 @@ export async function writeBase(fs: FileSystem, dir: string, fileNumber: number,
     yield header;
     let entries = 0;
     for (const chunk of keyspace.snapshotEntries(BASE_CHUNK_ENTRIES)) {
-      const lines = chunk.map((entry) => encodeRecord({ op: "entry", seq: entry.version, key: entry.key, value: entry.value }));
+      const lines = chunk.map((entry) => frameJson(`{"op":"entry","seq":${entry.version},"key":${JSON.stringify(entry.key)},"value":${entry.json}}`));
       const buffer = Buffer.concat(lines);
       entries += chunk.length;
       bytes += buffer.length;

@@ -39,7 +39,11 @@ export type LogRecord = HeaderRecord | WriteRecord | EntryRecord | EndRecord;
 
 /** Frames a record as one checksummed line. */
 export function encodeRecord(record: LogRecord): Buffer {
-  const json = JSON.stringify(record);
+  return frameJson(JSON.stringify(record));
+}
+
+/** Frames the JSON text of a record (which must be one JSON object, as JSON.stringify writes it). */
+export function frameJson(json: string): Buffer {
   const jsonBytes = Buffer.byteLength(json, "utf8");
   const line = Buffer.allocUnsafe(JSON_START + jsonBytes + 1);
   line.write(json, JSON_START, "utf8");
@@ -59,11 +63,21 @@ export function headerRecord(kind: FileKind, seq: number, ts: number): HeaderRec
  * why the line is damaged. Never throws on any input.
  */
 export function decodeLine(bytes: Buffer, start: number, end: number): LogRecord | string {
+  return checksumProblem(bytes, start, end) ?? parseRecord(bytes, start, end);
+}
+
+/** Why the line's checksum does not hold, or undefined when it does. */
+export function checksumProblem(bytes: Buffer, start: number, end: number): string | undefined {
   if (end - start < JSON_START + 2) return "line too short to be a record";
   if (bytes[start + CHECKSUM_DIGITS] !== SPACE) return "no space after the checksum";
   const expected = parseHex(bytes, start);
   if (expected < 0) return "checksum is not 8 lowercase hex digits";
   if (crc32(bytes.subarray(start + JSON_START, end)) !== expected) return "checksum mismatch";
+  return undefined;
+}
+
+/** Parses the JSON of a line whose checksum holds. */
+export function parseRecord(bytes: Buffer, start: number, end: number): LogRecord | string {
   let parsed: unknown;
   try {
     parsed = JSON.parse(bytes.toString("utf8", start + JSON_START, end));
@@ -80,7 +94,12 @@ const CLOSING_BRACE = 0x7d;
  * was damaged runs into the next line. Every record is a JSON object, so it ends with "}"; the CRC
  * is carried forward from brace to brace, so the search is linear in the line's length.
  */
-export function findRecordEnd(bytes: Buffer, start: number, end: number): { record: LogRecord; end: number } | undefined {
+export function findRecordEnd<R>(
+  bytes: Buffer,
+  start: number,
+  end: number,
+  decode: (bytes: Buffer, start: number, end: number) => R | string,
+): { record: R; end: number } | undefined {
   const expected = parseHex(bytes, start);
   if (expected < 0 || bytes[start + CHECKSUM_DIGITS] !== SPACE) return undefined;
   let checksum = 0;
@@ -89,7 +108,7 @@ export function findRecordEnd(bytes: Buffer, start: number, end: number): { reco
     checksum = crc32(bytes.subarray(checkedTo, brace + 1), checksum);
     checkedTo = brace + 1;
     if (checksum !== expected) continue;
-    const record = decodeLine(bytes, start, brace + 1);
+    const record = decode(bytes, start, brace + 1);
     if (typeof record !== "string") return { record, end: brace + 1 };
   }
   return undefined;

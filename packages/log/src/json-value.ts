@@ -15,12 +15,45 @@ export interface ValueLimits {
  * different from what was written is a lost write, so it is refused instead.
  */
 export function assertJsonValue(value: unknown, key: string, limits: ValueLimits): asserts value is JsonValue {
-  const problem = findProblem(value, "", 0, limits.valueDepthMax, new Set());
-  if (problem !== undefined) {
-    throw new StoreError("STORE_INVALID_VALUE", `The value for key ${quote(key)} is not plain JSON: ${problem}.`, { key });
+  if (isPlainJson(value, limits.valueDepthMax)) return;
+  const problem = findProblem(value, "", 0, limits.valueDepthMax, new Set()) ?? "it holds something JSON cannot";
+  throw new StoreError("STORE_INVALID_VALUE", `The value for key ${quote(key)} is not plain JSON: ${problem}.`, { key });
+}
+
+/**
+ * The fast check, run on every write: no allocation, no messages. Depth bounds the recursion, so a
+ * cycle fails it too; `findProblem` then explains what is wrong.
+ */
+function isPlainJson(value: unknown, depthLeft: number): boolean {
+  switch (typeof value) {
+    case "string":
+    case "boolean":
+      return true;
+    case "number":
+      return Number.isFinite(value);
+    case "object": {
+      if (value === null) return true;
+      if (depthLeft === 0) return false;
+      if (Array.isArray(value)) {
+        for (let index = 0; index < value.length; index += 1) {
+          if (!(index in value) || !isPlainJson(value[index], depthLeft - 1)) return false;
+        }
+        return true;
+      }
+      const prototype: unknown = Object.getPrototypeOf(value);
+      if (prototype !== Object.prototype && prototype !== null) return false;
+      if (Object.getOwnPropertySymbols(value).length > 0) return false;
+      for (const key in value) {
+        if (!isPlainJson((value as Record<string, unknown>)[key], depthLeft - 1)) return false;
+      }
+      return true;
+    }
+    default:
+      return false;
   }
 }
 
+/** The slow path, only after `isPlainJson` failed: says where and what. */
 function findProblem(value: unknown, where: string, depth: number, depthMax: number, ancestors: Set<object>): string | undefined {
   const at = where === "" ? "the value" : where;
   switch (typeof value) {

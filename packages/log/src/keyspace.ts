@@ -1,9 +1,25 @@
-import type { BatchOpRecord, WriteRecord } from "./format.js";
+import type { WriteRecord } from "./format.js";
 import { deepFreeze, type JsonValue } from "./json-value.js";
 
-/** A live key. Entries are replaced on every write, never changed, so a snapshot can hold on to them. */
+/**
+ * One key's change in a write. A write carries the value's JSON text (parsed only when someone
+ * reads the key); replay carries the value the record's parse produced. Neither: a delete.
+ */
+export interface KeyChange {
+  readonly key: string;
+  readonly json?: string | undefined;
+  readonly value?: JsonValue | undefined;
+  readonly deleted: boolean;
+}
+
+/**
+ * A live key. Entries are replaced on every write, never changed (but for the parse cache), so a
+ * snapshot can hold on to them.
+ */
 interface Entry {
-  readonly value: JsonValue;
+  /** The value, once parsed; undefined until the first read of a key written since open. */
+  value: JsonValue | undefined;
+  readonly json: string | undefined;
   /** The seq of the key's last write. */
   readonly version: number;
   /** Estimated bytes this key would take in a base file. */
@@ -15,7 +31,8 @@ interface Entry {
 /** One key's state in a snapshot: what it held at the snapshot's seq. */
 export interface SnapshotEntry {
   readonly key: string;
-  readonly value: JsonValue;
+  /** The value's JSON text. */
+  readonly json: string;
   readonly version: number;
 }
 
@@ -45,10 +62,9 @@ export class Keyspace {
     return this.#liveBytes;
   }
 
-  /** Values are frozen on the way out (not during replay, where most are never read). */
   get(key: string): JsonValue | undefined {
     const entry = this.#entries.get(key);
-    return entry === undefined ? undefined : deepFreeze(entry.value);
+    return entry === undefined ? undefined : valueOf(entry);
   }
 
   version(key: string): number | undefined {
@@ -60,27 +76,19 @@ export class Keyspace {
     if (seq > this.#seq) this.#seq = seq;
   }
 
-  /** Applies a durable record. `recordBytes` is its encoded size, shared among a batch's operations. */
-  apply(record: WriteRecord, recordBytes: number): void {
-    switch (record.op) {
-      case "set":
-        this.#put(record.key, record.value, record.seq, recordBytes);
-        break;
-      case "del":
-        this.#remove(record.key);
-        break;
-      case "batch": {
-        const bytesEach = Math.ceil(recordBytes / Math.max(1, record.ops.length));
-        for (const op of record.ops) this.#applyBatchOp(op, record.seq, bytesEach);
-        break;
-      }
+  /** Applies a durable write. `recordBytes` is its encoded size, shared among its changes. */
+  apply(seq: number, changes: readonly KeyChange[], recordBytes: number): void {
+    const bytesEach = Math.ceil(recordBytes / Math.max(1, changes.length));
+    for (const change of changes) {
+      if (change.deleted) this.#remove(change.key);
+      else this.#put(change.key, { value: change.value, json: change.json, version: seq, bytes: bytesEach, emittedBy: 0 });
     }
-    this.#seq = record.seq;
+    this.#seq = seq;
   }
 
-  /** Loads one key from a base file. */
-  load(key: string, value: JsonValue, version: number, bytes: number): void {
-    this.#put(key, value, version, bytes);
+  /** Loads one key from a base file, or replays one set: the value as parsed, or as JSON text. */
+  load(key: string, value: JsonValue | undefined, json: string | undefined, version: number, bytes: number): void {
+    this.#put(key, { value, json, version, bytes, emittedBy: 0 });
   }
 
   /** Keys starting with `prefix`, sorted, with their values, as of now. */
@@ -90,7 +98,7 @@ export class Keyspace {
     for (let index = lowerBound(keys, prefix); index < keys.length; index += 1) {
       const key = keys[index]!;
       if (!key.startsWith(prefix)) break;
-      result.push([key, deepFreeze(this.#entries.get(key)!.value)]);
+      result.push([key, valueOf(this.#entries.get(key)!)]);
     }
     return result;
   }
@@ -120,7 +128,7 @@ export class Keyspace {
       if (entry.version > snapshot.seq) continue; // written since: its preimage is handed out below
       if (entry.emittedBy === snapshot.id) continue;
       entry.emittedBy = snapshot.id;
-      chunk.push({ key, value: entry.value, version: entry.version });
+      chunk.push({ key, json: jsonOf(entry), version: entry.version });
       if (chunk.length >= chunkSize) {
         yield chunk;
         chunk = [];
@@ -129,7 +137,7 @@ export class Keyspace {
     for (const [key, entry] of snapshot.preimages) {
       if (entry === null || entry.emittedBy === snapshot.id) continue;
       entry.emittedBy = snapshot.id;
-      chunk.push({ key, value: entry.value, version: entry.version });
+      chunk.push({ key, json: jsonOf(entry), version: entry.version });
     }
     if (chunk.length > 0) yield chunk;
   }
@@ -138,18 +146,13 @@ export class Keyspace {
     this.#snapshot = null;
   }
 
-  #applyBatchOp(op: BatchOpRecord, seq: number, bytes: number): void {
-    if (op.op === "set") this.#put(op.key, op.value, seq, bytes);
-    else this.#remove(op.key);
-  }
-
-  #put(key: string, value: JsonValue, version: number, bytes: number): void {
+  #put(key: string, entry: Entry): void {
     const previous = this.#entries.get(key);
     this.#savePreimage(key, previous);
     if (previous === undefined) this.#insertSorted(key);
     else this.#liveBytes -= previous.bytes;
-    this.#entries.set(key, { value, version, bytes, emittedBy: 0 });
-    this.#liveBytes += bytes;
+    this.#entries.set(key, entry);
+    this.#liveBytes += entry.bytes;
   }
 
   #remove(key: string): void {
@@ -182,6 +185,28 @@ export class Keyspace {
     if (this.#sortedKeys === null) return;
     this.#sortedKeys.splice(lowerBound(this.#sortedKeys, key), 1);
   }
+}
+
+/** The changes a replayed record makes. */
+export function changesOf(record: WriteRecord): KeyChange[] {
+  switch (record.op) {
+    case "set":
+      return [{ key: record.key, value: record.value, deleted: false }];
+    case "del":
+      return [{ key: record.key, deleted: true }];
+    case "batch":
+      return record.ops.map((op) => (op.op === "set" ? { key: op.key, value: op.value, deleted: false } : { key: op.key, deleted: true }));
+  }
+}
+
+/** Values are parsed on first read and frozen, so a reader cannot change the store's state by accident. */
+function valueOf(entry: Entry): JsonValue {
+  if (entry.value === undefined && entry.json !== undefined) entry.value = JSON.parse(entry.json) as JsonValue;
+  return deepFreeze(entry.value as JsonValue);
+}
+
+function jsonOf(entry: Entry): string {
+  return entry.json ?? JSON.stringify(entry.value);
 }
 
 /** Code-unit order, the same as `Array.prototype.sort` without a comparator, but stated. */

@@ -28,7 +28,8 @@ export interface ScanOptions {
   readonly visitAfterDamage?: boolean;
 }
 
-export type RecordVisitor = (record: LogRecord, offset: number, end: number) => void;
+export type RecordVisitor<R = LogRecord> = (record: R, offset: number, end: number) => void;
+export type LineDecoder<R> = (bytes: Buffer, start: number, end: number) => R | string;
 
 const CHUNK_BYTES_DEFAULT = 4 * 1024 * 1024;
 
@@ -46,86 +47,124 @@ export interface LocatedRecord {
  * decides whether it is a torn tail (nothing whole after it: an interrupted append) or corruption.
  */
 export async function* readRecordChunks(fs: FileSystem, path: string, options: ScanOptions = {}): AsyncGenerator<LocatedRecord[], ScanResult> {
-  const chunkBytes = options.chunkBytes ?? CHUNK_BYTES_DEFAULT;
+  let records: LocatedRecord[] = [];
+  const scanner = new LineScanner<LogRecord>(path, options.visitAfterDamage ?? false, decodeLine, (record, offset, end) => {
+    records.push({ record, offset, end });
+  });
+  const chunks = readChunks(fs, path, options.chunkBytes ?? CHUNK_BYTES_DEFAULT);
+  for (;;) {
+    const next = await chunks.next();
+    if (next.done === true) return scanner.finish(next.value);
+    scanner.scanLines(next.value.buffer, next.value.base);
+    if (records.length > 0) yield records;
+    records = [];
+  }
+}
+
+/**
+ * The same with a callback per record and no per-record allocation: the path opening a store takes.
+ * `decode` turns a line into a record (default `decodeLine`).
+ */
+export async function scanFile<R = LogRecord>(
+  fs: FileSystem,
+  path: string,
+  visit: RecordVisitor<R>,
+  options: ScanOptions & { decode?: LineDecoder<R> } = {},
+): Promise<ScanResult> {
+  const decode = options.decode ?? (decodeLine as LineDecoder<R>);
+  const scanner = new LineScanner<R>(path, options.visitAfterDamage ?? false, decode, visit);
+  const chunks = readChunks(fs, path, options.chunkBytes ?? CHUNK_BYTES_DEFAULT);
+  for (;;) {
+    const next = await chunks.next();
+    if (next.done === true) return scanner.finish(next.value);
+    scanner.scanLines(next.value.buffer, next.value.base);
+  }
+}
+
+interface Chunk {
+  readonly buffer: Buffer;
+  /** File offset of buffer[0]. */
+  readonly base: number;
+}
+
+interface FileEnd {
+  readonly size: number;
+  /** Bytes after the last newline, and where they start. */
+  readonly rest: Buffer;
+  readonly restOffset: number;
+}
+
+/**
+ * The file in chunks that end at a newline: the bytes after a chunk's last newline are carried to
+ * the front of the next chunk (usually less than one record, so almost nothing is copied twice).
+ */
+async function* readChunks(fs: FileSystem, path: string, chunkBytes: number): AsyncGenerator<Chunk, FileEnd> {
   const handle = await fs.open(path, "r");
-  const scanner = new LineScanner(path, options.visitAfterDamage ?? false);
   try {
     const size = await handle.size();
     let carry: Buffer = Buffer.alloc(0);
     let position = 0;
     while (position < size) {
-      const chunk = Buffer.allocUnsafe(Math.min(chunkBytes, size - position));
-      const count = await handle.read(chunk, 0, chunk.length, position);
+      const buffer = Buffer.allocUnsafe(carry.length + Math.min(chunkBytes, size - position));
+      carry.copy(buffer, 0);
+      const count = await handle.read(buffer, carry.length, buffer.length - carry.length, position);
       if (count === 0) break;
-      const buffer = carry.length === 0 ? chunk.subarray(0, count) : Buffer.concat([carry, chunk.subarray(0, count)]);
-      const consumed = scanner.scanLines(buffer, position - carry.length);
-      carry = buffer.subarray(consumed);
+      const filled = buffer.subarray(0, carry.length + count);
+      const base = position - carry.length;
+      const lastNewline = filled.lastIndexOf(0x0a);
       position += count;
-      const records = scanner.takeRecords();
-      if (records.length > 0) yield records;
+      carry = filled.subarray(lastNewline + 1);
+      if (lastNewline >= 0) yield { buffer: filled.subarray(0, lastNewline + 1), base };
     }
-    scanner.finish(carry, position - carry.length);
-    return scanner.result(size);
+    return { size, rest: carry, restOffset: position - carry.length };
   } finally {
     await handle.close();
   }
 }
 
-/** `readRecordChunks` with a callback per record: the fast path that opening a store uses. */
-export async function scanFile(fs: FileSystem, path: string, visit: RecordVisitor, options: ScanOptions = {}): Promise<ScanResult> {
-  const chunks = readRecordChunks(fs, path, options);
-  for (;;) {
-    const next = await chunks.next();
-    if (next.done === true) return next.value;
-    for (const { record, offset, end } of next.value) visit(record, offset, end);
-  }
-}
-
-class LineScanner {
+class LineScanner<R> {
   readonly #path: string;
   readonly #visitAfterDamage: boolean;
-  #records: LocatedRecord[] = [];
+  readonly #decode: LineDecoder<R>;
+  readonly #visit: RecordVisitor<R>;
   #wholeEnd = 0;
   #damage: Damage[] = [];
   #openDamage: { offset: number; reason: string } | undefined;
   #followedByRecords = false;
 
-  constructor(path: string, visitAfterDamage: boolean) {
+  constructor(path: string, visitAfterDamage: boolean, decode: LineDecoder<R>, visit: RecordVisitor<R>) {
     this.#path = path;
     this.#visitAfterDamage = visitAfterDamage;
+    this.#decode = decode;
+    this.#visit = visit;
   }
 
-  takeRecords(): LocatedRecord[] {
-    const records = this.#records;
-    this.#records = [];
-    return records;
-  }
-
-  /** Scans the whole lines of `buffer` (which starts at file offset `base`); returns bytes consumed. */
-  scanLines(buffer: Buffer, base: number): number {
+  /** Scans the lines of `buffer` (whole lines; it starts at file offset `base`). */
+  scanLines(buffer: Buffer, base: number): void {
     let start = 0;
     for (let newline = findNewline(buffer, 0); newline !== -1; newline = findNewline(buffer, start)) {
       this.#scanLine(buffer, start, newline, base);
       start = newline + 1;
     }
-    return start;
   }
 
-  finish(rest: Buffer, base: number): void {
+  finish({ size, rest, restOffset }: FileEnd): ScanResult {
     // Even if its bytes decode, a line without its newline is an append that did not finish; a
     // record accepted here would have the next append glued to it.
-    if (rest.length > 0) this.#markDamage(base, "the last line has no newline (an interrupted append)");
+    if (rest.length > 0) this.#markDamage(restOffset, "the last line has no newline (an interrupted append)");
+    this.#closeDamage(size);
+    return { path: this.#path, size, wholeEnd: this.#wholeEnd, damage: this.#damage, followedByRecords: this.#followedByRecords };
   }
 
   #scanLine(buffer: Buffer, start: number, end: number, base: number): void {
-    const decoded = decodeLine(buffer, start, end);
+    const decoded = this.#decode(buffer, start, end);
     if (typeof decoded !== "string") {
       this.#accept(decoded, base + start, base + end + 1);
       return;
     }
     // A damaged newline joins a whole record to the next line: find the record, so the damage is
     // placed at the newline and the record is not mistaken for part of a torn tail.
-    const recordEnd = findRecordEnd(buffer, start, end);
+    const recordEnd = findRecordEnd(buffer, start, end, this.#decode);
     if (recordEnd === undefined) {
       this.#markDamage(base + start, decoded);
       return;
@@ -135,21 +174,16 @@ class LineScanner {
     if (recordEnd.end + 1 < end) this.#scanLine(buffer, recordEnd.end + 1, end, base);
   }
 
-  result(size: number): ScanResult {
-    this.#closeDamage(size);
-    return { path: this.#path, size, wholeEnd: this.#wholeEnd, damage: this.#damage, followedByRecords: this.#followedByRecords };
-  }
-
-  #accept(record: LogRecord, offset: number, end: number): void {
+  #accept(record: R, offset: number, end: number): void {
     if (this.#openDamage === undefined && this.#damage.length === 0) {
-      this.#records.push({ record, offset, end });
+      this.#visit(record, offset, end);
       this.#wholeEnd = end;
       return;
     }
     this.#followedByRecords = true;
     if (!this.#visitAfterDamage) return;
     this.#closeDamage(offset);
-    this.#records.push({ record, offset, end });
+    this.#visit(record, offset, end);
   }
 
   #markDamage(offset: number, reason: string): void {

@@ -2,7 +2,8 @@ import { basename, join } from "node:path";
 import { CorruptionError, atomicReplace, mkdirDurable, type FileSystem } from "@store/fs";
 import { baseName, basePath, listDataFiles, segmentName, segmentPath } from "./files.js";
 import type { LogRecord, WriteRecord } from "./format.js";
-import { Keyspace } from "./keyspace.js";
+import { decodeLineForReplay, type RawValueRecord } from "./fast-decode.js";
+import { Keyspace, changesOf } from "./keyspace.js";
 import type { CorruptionPolicy } from "./options.js";
 import { scanFile, type Damage, type ScanResult } from "./reader.js";
 
@@ -99,12 +100,13 @@ async function loadBase(
       }
       if (record.op === "entry") {
         if (record.seq > headerSeq) throw corrupt(path, offset, `entry version ${record.seq} is newer than the base (${headerSeq})`);
-        keyspace.load(record.key, record.value, record.seq, end - offset);
+        if ("json" in record) keyspace.load(record.key, undefined, record.json, record.seq, end - offset);
+        else keyspace.load(record.key, record.value, undefined, record.seq, end - offset);
         entries += 1;
       } else if (record.op === "end") endCount = record.entries;
       else throw corrupt(path, offset, `unexpected "${record.op}" record in a base file`);
     },
-    { visitAfterDamage: options.onCorruption === "salvage" },
+    { visitAfterDamage: options.onCorruption === "salvage", decode: decodeLineForReplay },
   );
   // A base is written whole (temp file, fsync, rename), so any damage is corruption, even at the end.
   const problem = scan.damage[0] !== undefined ? scan.damage[0].reason : endCount === undefined ? "the end marker is missing" : endCount !== entries ? `the end marker counts ${endCount} entries, the file has ${entries}` : undefined;
@@ -147,10 +149,15 @@ async function replaySegment(
       }
       const write = asWriteRecord(record, path, offset);
       if (write.seq <= keyspace.seq) throw corrupt(path, offset, `seq ${write.seq} does not follow ${keyspace.seq}`);
-      keyspace.apply(write, end - offset);
+      if ("json" in write) {
+        keyspace.load(write.key, undefined, write.json, write.seq, end - offset);
+        keyspace.advanceTo(write.seq);
+      } else {
+        keyspace.apply(write.seq, changesOf(write), end - offset);
+      }
       seen.records += 1;
     },
-    { visitAfterDamage: options.onCorruption === "salvage" },
+    { visitAfterDamage: options.onCorruption === "salvage", decode: decodeLineForReplay },
   );
   const salvagedBefore = salvaged.length;
   const tornTail = await handleDamage(fs, scan, isLast, options, salvaged);
@@ -220,7 +227,7 @@ async function rewriteWithout(fs: FileSystem, path: string, damage: readonly Dam
   await atomicReplace(fs, path, kept);
 }
 
-function asWriteRecord(record: LogRecord, path: string, offset: number): WriteRecord {
+function asWriteRecord(record: LogRecord | RawValueRecord, path: string, offset: number): WriteRecord | Extract<RawValueRecord, { op: "set" }> {
   if (record.op === "set" || record.op === "del" || record.op === "batch") return record;
   throw corrupt(path, offset, `unexpected "${record.op}" record in a segment`);
 }

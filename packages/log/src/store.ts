@@ -1,10 +1,10 @@
 import { StoreError, type DirectoryLock } from "@store/fs";
 import { Committer, type PendingWrite } from "./committer.js";
 import { compact, type CompactionResult } from "./store-compaction.js";
-import { decodeLine, encodeRecord, type BatchOpRecord, type WriteRecord } from "./format.js";
+import { frameJson } from "./format.js";
 import { assertJsonValue, deepFreeze, type JsonValue } from "./json-value.js";
 import { assertKey } from "./keys.js";
-import type { Keyspace } from "./keyspace.js";
+import type { KeyChange, Keyspace } from "./keyspace.js";
 import { resolveOptions, type ResolvedOptions, type StoreOptions } from "./options.js";
 import { openFolder } from "./store-open.js";
 import type { RecoveryReport } from "./recovery.js";
@@ -120,7 +120,12 @@ export class Store {
     return this.#write(() => {
       assertKey(key, this.#options);
       assertJsonValue(value, key, this.#options);
-      return { record: (seq) => ({ op: "set", seq, key, value, ts: Date.now() }), keys: [[key, false]], preconditions: [] };
+      const json = JSON.stringify(value);
+      return {
+        changes: [{ key, json, deleted: false }],
+        recordJson: (seq) => `{"op":"set","seq":${seq},"key":${JSON.stringify(key)},"value":${json},"ts":${Date.now()}}`,
+        preconditions: [],
+      };
     });
   }
 
@@ -128,7 +133,11 @@ export class Store {
   delete(key: string): Promise<WriteResult> {
     return this.#write(() => {
       assertKey(key, this.#options);
-      return { record: (seq) => ({ op: "del", seq, key, ts: Date.now() }), keys: [[key, true]], preconditions: [] };
+      return {
+        changes: [{ key, deleted: true }],
+        recordJson: (seq) => `{"op":"del","seq":${seq},"key":${JSON.stringify(key)},"ts":${Date.now()}}`,
+        preconditions: [],
+      };
     });
   }
 
@@ -139,9 +148,13 @@ export class Store {
   batch(ops: readonly BatchOp[]): Promise<WriteResult> {
     return this.#write(() => {
       const batch = validateBatch(ops, this.#options);
+      const changes: KeyChange[] = batch.ops.map((op) => (op.op === "set" ? { key: op.key, json: JSON.stringify(op.value), deleted: false } : { key: op.key, deleted: true }));
+      const opsJson = changes
+        .map((change) => (change.deleted ? `{"op":"del","key":${JSON.stringify(change.key)}}` : `{"op":"set","key":${JSON.stringify(change.key)},"value":${change.json!}}`))
+        .join(",");
       return {
-        record: (seq) => ({ op: "batch", seq, ops: batch.ops, ts: Date.now() }),
-        keys: batch.ops.map((op: BatchOpRecord) => [op.key, op.op === "del"]),
+        changes,
+        recordJson: (seq) => `{"op":"batch","seq":${seq},"ops":[${opsJson}],"ts":${Date.now()}}`,
         preconditions: batch.preconditions,
       };
     });
@@ -220,23 +233,26 @@ export class Store {
     return this.#committer;
   }
 
-  /** Validates, checks preconditions, assigns the seq and queues the record, all before the first await. */
-  #write(prepare: () => { record: (seq: number) => WriteRecord; keys: Array<[string, boolean]>; preconditions: Precondition[] }): Promise<WriteResult> {
+  /**
+   * Validates, checks preconditions, assigns the seq and queues the record, all before the first
+   * await, so submission order is seq order and preconditions see every earlier write.
+   */
+  #write(prepare: () => PreparedWrite): Promise<WriteResult> {
     try {
       const committer = this.#writable();
       const request = prepare();
       for (const condition of request.preconditions) this.#checkPrecondition(condition);
       const seq = this.#nextSeq;
-      const line = encodeRecord(request.record(seq));
+      const line = frameJson(request.recordJson(seq));
       if (line.length > this.#options.recordBytesMax) {
         throw new StoreError("STORE_TOO_LARGE", `The record for seq ${seq} is ${line.length} bytes, over recordBytesMax (${this.#options.recordBytesMax}). Store less per key, or raise recordBytesMax.`, {
-          key: request.keys[0]?.[0],
+          key: request.changes[0]?.key,
         });
       }
       this.#nextSeq += 1;
-      for (const [key, isDelete] of request.keys) this.#pendingVersions.set(key, { seq, exists: !isDelete });
+      for (const change of request.changes) this.#pendingVersions.set(change.key, { seq, exists: !change.deleted });
       return new Promise<number>((resolve, reject) => {
-        committer.enqueue({ record: decodeOwnLine(line), line, resolve, reject });
+        committer.enqueue({ seq, changes: request.changes, line, resolve, reject });
       }).then((committedSeq) => ({ seq: committedSeq }));
     } catch (error) {
       return Promise.reject(error instanceof Error ? error : new Error(String(error)));
@@ -254,13 +270,13 @@ export class Store {
 
   #applyCommitted(group: readonly PendingWrite[]): void {
     for (const write of group) {
-      this.#keyspace.apply(write.record, write.line.length);
-      for (const key of keysOf(write.record)) {
-        if (this.#pendingVersions.get(key)?.seq === write.record.seq) this.#pendingVersions.delete(key);
+      this.#keyspace.apply(write.seq, write.changes, write.line.length);
+      for (const change of write.changes) {
+        if (this.#pendingVersions.get(change.key)?.seq === write.seq) this.#pendingVersions.delete(change.key);
       }
     }
     if (this.#listeners.size === 0) return;
-    for (const write of group) this.#emit(toChangeEvent(write.record));
+    for (const write of group) this.#emit(toChangeEvent(write));
   }
 
   #forgetPending(): void {
@@ -282,31 +298,18 @@ export class Store {
   }
 }
 
-/**
- * The record as the log holds it, decoded from its own line: the keyspace keeps this copy, never the
- * caller's object (which the caller may change later), and the framing is checked on the way.
- */
-function decodeOwnLine(line: Buffer): WriteRecord {
-  const decoded = decodeLine(line, 0, line.length - 1);
-  if (typeof decoded === "string" || (decoded.op !== "set" && decoded.op !== "del" && decoded.op !== "batch")) {
-    throw new Error(`assertion failed: a record just encoded does not decode (${typeof decoded === "string" ? decoded : decoded.op})`);
-  }
-  return decoded;
+interface PreparedWrite {
+  readonly changes: KeyChange[];
+  /** The record's JSON text, once its seq is known. */
+  readonly recordJson: (seq: number) => string;
+  readonly preconditions: Precondition[];
 }
 
-function keysOf(record: WriteRecord): string[] {
-  return record.op === "batch" ? record.ops.map((op) => op.key) : [record.key];
-}
-
-function toChangeEvent(record: WriteRecord): ChangeEvent {
-  switch (record.op) {
-    case "set":
-      return { seq: record.seq, ops: [{ type: "set", key: record.key, value: deepFreeze(record.value) }] };
-    case "del":
-      return { seq: record.seq, ops: [{ type: "delete", key: record.key }] };
-    case "batch":
-      return { seq: record.seq, ops: record.ops.map((op) => (op.op === "set" ? { type: "set", key: op.key, value: deepFreeze(op.value) } : { type: "delete", key: op.key })) };
-  }
+function toChangeEvent(write: PendingWrite): ChangeEvent {
+  return {
+    seq: write.seq,
+    ops: write.changes.map((change): ChangeOp => (change.deleted ? { type: "delete", key: change.key } : { type: "set", key: change.key, value: deepFreeze(JSON.parse(change.json!) as JsonValue) })),
+  };
 }
 
 function assertReadKey(key: string): string {

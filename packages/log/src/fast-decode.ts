@@ -1,0 +1,88 @@
+import { JSON_START, checksumProblem, parseRecord, type LogRecord } from "./format.js";
+
+/**
+ * A `set` or base `entry` record whose value is kept as JSON text: opening a store parses a value
+ * only when its key is first read, so replaying overwritten keys costs no object graphs.
+ */
+export type RawValueRecord = RawValue<"set"> | RawValue<"entry">;
+
+interface RawValue<Op extends "set" | "entry"> {
+  readonly op: Op;
+  readonly seq: number;
+  readonly key: string;
+  readonly json: string;
+}
+
+const SET_PREFIX = Buffer.from('{"op":"set","seq":');
+const ENTRY_PREFIX = Buffer.from('{"op":"entry","seq":');
+const KEY_FIELD = Buffer.from(',"key":');
+const VALUE_FIELD = Buffer.from(',"value":');
+const TS_FIELD = Buffer.from(',"ts":');
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const CLOSING_BRACE = 0x7d;
+
+/**
+ * `decodeLine` for replay. Lines laid out the way this library writes them
+ * (`{"op":"set","seq":N,"key":K,"value":V,"ts":T}`, `{"op":"entry","seq":N,"key":K,"value":V}`) are
+ * cut apart without parsing V; anything else (another layout, other ops) takes the full parse.
+ * The checksum is verified first either way, so a cut is only ever made in bytes this library wrote.
+ */
+export function decodeLineForReplay(bytes: Buffer, start: number, end: number): LogRecord | RawValueRecord | string {
+  const problem = checksumProblem(bytes, start, end);
+  if (problem !== undefined) return problem;
+  const json = start + JSON_START;
+  if (startsWith(bytes, json, SET_PREFIX)) return cutRecord(bytes, json + SET_PREFIX.length, end, "set") ?? parseRecord(bytes, start, end);
+  if (startsWith(bytes, json, ENTRY_PREFIX)) return cutRecord(bytes, json + ENTRY_PREFIX.length, end, "entry") ?? parseRecord(bytes, start, end);
+  return parseRecord(bytes, start, end);
+}
+
+function cutRecord(bytes: Buffer, seqStart: number, end: number, op: "set" | "entry"): RawValueRecord | undefined {
+  let position = seqStart;
+  let seq = 0;
+  while (position < end && bytes[position]! >= 0x30 && bytes[position]! <= 0x39) {
+    seq = seq * 10 + (bytes[position]! - 0x30);
+    position += 1;
+  }
+  if (position === seqStart || !Number.isSafeInteger(seq) || !startsWith(bytes, position, KEY_FIELD)) return undefined;
+  const keyStart = position + KEY_FIELD.length;
+  const key = readString(bytes, keyStart, end);
+  if (key === undefined || !startsWith(bytes, key.end, VALUE_FIELD)) return undefined;
+  const valueStart = key.end + VALUE_FIELD.length;
+  const valueEnd = op === "set" ? tsFieldStart(bytes, valueStart, end) : end - 1;
+  if (valueEnd === undefined || valueEnd <= valueStart || bytes[end - 1] !== CLOSING_BRACE) return undefined;
+  const json = bytes.toString("utf8", valueStart, valueEnd);
+  return op === "set" ? { op, seq, key: key.value, json } : { op, seq, key: key.value, json };
+}
+
+/** A JSON string starting at `start`; escapes are rare in keys, so only those go through JSON.parse. */
+function readString(bytes: Buffer, start: number, end: number): { value: string; end: number } | undefined {
+  if (bytes[start] !== QUOTE) return undefined;
+  let escaped = false;
+  for (let position = start + 1; position < end; position += 1) {
+    const byte = bytes[position];
+    if (byte === BACKSLASH) {
+      escaped = true;
+      position += 1;
+    } else if (byte === QUOTE) {
+      const value = escaped ? (JSON.parse(bytes.toString("utf8", start, position + 1)) as string) : bytes.toString("utf8", start + 1, position);
+      return { value, end: position + 1 };
+    }
+  }
+  return undefined;
+}
+
+/** Where `,"ts":<digits>}` begins at the end of a set record. */
+function tsFieldStart(bytes: Buffer, from: number, end: number): number | undefined {
+  let position = end - 2;
+  while (position > from && bytes[position]! >= 0x30 && bytes[position]! <= 0x39) position -= 1;
+  const fieldStart = position - TS_FIELD.length + 1;
+  return fieldStart > from && startsWith(bytes, fieldStart, TS_FIELD) ? fieldStart : undefined;
+}
+
+/** A plain loop: Buffer.compare with offsets validates its arguments on every call, which costs more than comparing a dozen bytes. */
+function startsWith(bytes: Buffer, at: number, prefix: Buffer): boolean {
+  if (at + prefix.length > bytes.length) return false;
+  for (let index = 0; index < prefix.length; index += 1) if (bytes[at + index] !== prefix[index]) return false;
+  return true;
+}

@@ -1,0 +1,72 @@
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { cpus, tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { adapterSpecs } from "./adapters/index.js";
+import { defaultOut, parseArgs, usage, type BenchOptions } from "./args.js";
+import { fileSystemInfo, isTmpfs } from "./probes.js";
+import { adapterSummaries, workloadReport, type BenchReport, type WorkloadReport } from "./report.js";
+import { checkAvailability, runWorkload } from "./runner.js";
+import { formatReport } from "./table.js";
+import { checkTargets } from "./targets.js";
+import { workloads } from "./workloads/index.js";
+import { fullSizes, quickSizes } from "./workload.js";
+
+/** Data must sit on a real disk: fsync on tmpfs is free and would flatter everyone. */
+async function dataRoot(options: BenchOptions): Promise<string> {
+  if (options.dir !== null) {
+    await mkdir(options.dir, { recursive: true });
+    return mkdtemp(join(options.dir, "store-bench-"));
+  }
+  if (!isTmpfs(tmpdir())) return mkdtemp(join(tmpdir(), "store-bench-"));
+  const beside = join(dirname(defaultOut), "data");
+  await mkdir(beside, { recursive: true });
+  return mkdtemp(join(beside, "store-bench-"));
+}
+
+async function main(): Promise<void> {
+  const options = parseArgs(process.argv.slice(2), workloads.map((workload) => workload.name));
+  if (options.help) {
+    process.stdout.write(`${usage}\n`);
+    return;
+  }
+  const root = await dataRoot(options);
+  const log = (line: string): void => void process.stderr.write(`[bench] ${line}\n`);
+  const fileSystem = fileSystemInfo(root);
+  log(`data in ${root} (${fileSystem.type} on ${fileSystem.device})`);
+  const startedAt = new Date().toISOString();
+  try {
+    const statuses = await checkAvailability(adapterSpecs);
+    const selected = workloads.filter((workload) => options.only.length === 0 || options.only.includes(workload.name));
+    const reports: WorkloadReport[] = [];
+    for (const workload of selected) {
+      const sizes = options.quick ? quickSizes : fullSizes;
+      const results = await runWorkload(workload, statuses, { root, runs: options.runs, sizes, log });
+      reports.push(workloadReport(workload, results, adapterSpecs));
+    }
+    const report: BenchReport = {
+      startedAt,
+      command: `pnpm bench ${process.argv.slice(2).join(" ")}`.trim(),
+      environment: {
+        node: process.version,
+        cpus: cpus().length,
+        cpuModel: cpus()[0]?.model ?? "unknown",
+        dataDir: root,
+        fileSystem: fileSystem.type,
+        device: fileSystem.device,
+        quick: options.quick,
+        runs: options.runs,
+      },
+      adapters: adapterSummaries(statuses),
+      workloads: reports,
+      // Quick counts are too small for the targets to mean anything.
+      targets: options.quick ? [] : checkTargets(reports),
+    };
+    await mkdir(dirname(options.out), { recursive: true });
+    await writeFile(options.out, `${JSON.stringify(report, null, 2)}\n`);
+    process.stdout.write(`${formatReport(report)}\n\nJSON: ${options.out}\n`);
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+}
+
+await main();

@@ -1,0 +1,78 @@
+import type { AdapterSpec } from "./adapter.js";
+import type { AdapterResult, AdapterStatus } from "./runner.js";
+import type { TargetCheck } from "./targets.js";
+import type { Workload } from "./workload.js";
+
+export const oursName = "@store/log always";
+
+export interface Ratio {
+  readonly against: string;
+  /** ours ÷ theirs on the workload's headline metric; null when either side has no number. */
+  readonly value: number | null;
+}
+
+export interface WorkloadReport {
+  readonly name: string;
+  readonly title: string;
+  readonly headline: Workload["headline"];
+  readonly columns: Workload["columns"];
+  readonly results: readonly AdapterResult[];
+  readonly vsBestDurablePeer: Ratio | null;
+  readonly vsDiskLimit: Ratio | null;
+}
+
+export interface BenchReport {
+  readonly startedAt: string;
+  readonly command: string;
+  readonly environment: Record<string, string | number | boolean>;
+  readonly adapters: readonly { name: string; role: string; durability: string; durable: boolean; unavailable: string | null }[];
+  readonly workloads: readonly WorkloadReport[];
+  readonly targets: readonly TargetCheck[];
+}
+
+function headlineOf(results: readonly AdapterResult[], name: string, key: string): number | null {
+  const result = results.find((candidate) => candidate.adapter === name);
+  return result?.status === "ok" ? (result.median[key] ?? null) : null;
+}
+
+function ratio(results: readonly AdapterResult[], workload: Workload, against: string): Ratio {
+  const ours = headlineOf(results, oursName, workload.headline.key);
+  const theirs = headlineOf(results, against, workload.headline.key);
+  return { against, value: ours !== null && theirs ? ours / theirs : null };
+}
+
+/** The durable peer with the best headline number (highest rate, or lowest time). */
+function bestDurablePeer(results: readonly AdapterResult[], workload: Workload, specs: readonly AdapterSpec[]): string | null {
+  let best: { name: string; value: number } | null = null;
+  for (const spec of specs) {
+    if (spec.role !== "peer" || !spec.durable) continue;
+    const value = headlineOf(results, spec.name, workload.headline.key);
+    if (value === null) continue;
+    const better = workload.headline.better === "higher" ? value > (best?.value ?? -Infinity) : value < (best?.value ?? Infinity);
+    if (better) best = { name: spec.name, value };
+  }
+  return best?.name ?? null;
+}
+
+export function workloadReport(workload: Workload, results: readonly AdapterResult[], specs: readonly AdapterSpec[]): WorkloadReport {
+  const peer = bestDurablePeer(results, workload, specs);
+  return {
+    name: workload.name,
+    title: workload.title,
+    headline: workload.headline,
+    columns: workload.columns,
+    results,
+    vsBestDurablePeer: peer === null ? null : ratio(results, workload, peer),
+    vsDiskLimit: workload.limit === null ? null : ratio(results, workload, workload.limit),
+  };
+}
+
+export function adapterSummaries(statuses: readonly AdapterStatus[]): BenchReport["adapters"] {
+  return statuses.map(({ spec, unavailable }) => ({
+    name: spec.name,
+    role: spec.role,
+    durability: spec.durability,
+    durable: spec.durable,
+    unavailable,
+  }));
+}

@@ -1,0 +1,85 @@
+import type { BenchReport, Ratio, WorkloadReport } from "./report.js";
+import type { AdapterResult } from "./runner.js";
+
+function markdownTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const widths = header.map((cell, column) => Math.max(cell.length, ...rows.map((row) => (row[column] ?? "").length)));
+  const line = (cells: readonly string[]): string =>
+    `| ${cells.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join(" | ")} |`;
+  return [line(header), line(widths.map((width) => "-".repeat(width))), ...rows.map(line)].join("\n");
+}
+
+export function formatNumber(value: number | null | undefined, digits: number): string {
+  if (value === null || value === undefined) return "n/a";
+  return value.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
+}
+
+function cellsFor(workload: WorkloadReport, result: AdapterResult): string[] {
+  if (result.status !== "ok") return workload.columns.map((_, column) => (column === 0 ? result.status : ""));
+  return workload.columns.map((column) => {
+    const value = result.median[column.key];
+    // Systems that cannot count their own flushes show the disk's device-wide counter, marked *.
+    if (column.key === "flushesPerSet" && (value === null || value === undefined)) {
+      const device = result.median["deviceFlushesPerSet"];
+      return device === null || device === undefined ? "n/a" : `${formatNumber(device, column.digits)}*`;
+    }
+    return formatNumber(value, column.digits);
+  });
+}
+
+function describeRatio(label: string, ratio: Ratio | null, workload: WorkloadReport): string | null {
+  if (ratio === null) return null;
+  const value = ratio.value === null ? "n/a" : `${formatNumber(ratio.value, 2)}x`;
+  const column = workload.columns.find((candidate) => candidate.key === workload.headline.key)?.label ?? workload.headline.key;
+  return `- @store/log always ÷ ${label} (${ratio.against}): **${value}** on ${column} (${workload.headline.better} is better)`;
+}
+
+export function formatWorkload(workload: WorkloadReport, durable: ReadonlyMap<string, boolean>): string {
+  const shown = workload.results.filter((result) => result.status !== "not applicable");
+  const rows = shown.map((result) => [
+    result.adapter,
+    durable.get(result.adapter) === true ? "yes" : "NO",
+    ...cellsFor(workload, result),
+  ]);
+  const table = markdownTable(["system", "durable", ...workload.columns.map((column) => column.label)], rows);
+  const ratios = [
+    describeRatio("best durable peer", workload.vsBestDurablePeer, workload),
+    describeRatio("disk limit", workload.vsDiskLimit, workload),
+  ].filter((line): line is string => line !== null);
+  const failures = shown
+    .filter((result) => result.status === "failed")
+    .map((result) => `- ${result.adapter} failed: ${result.reason ?? "no reason given"}`);
+  return [`### ${workload.name}: ${workload.title}`, "", table, "", ...ratios, ...failures].join("\n");
+}
+
+function formatTargets(report: BenchReport): string {
+  const rows = report.targets.map((check) => [
+    check.target,
+    formatNumber(check.value, 3),
+    check.met === null ? "n/a" : check.met ? "met" : "MISSED",
+  ]);
+  return markdownTable(["issue 5 target for @store/log always", "measured (ratio or value)", ""], rows);
+}
+
+export function formatReport(report: BenchReport): string {
+  const systems = markdownTable(
+    ["system", "role", "durability of a resolved set", "status"],
+    report.adapters.map((adapter) => [
+      adapter.name,
+      adapter.role,
+      adapter.durability,
+      adapter.unavailable === null ? "ok" : `unavailable: ${adapter.unavailable.slice(0, 120)}`,
+    ]),
+  );
+  const environment = Object.entries(report.environment).map(([key, value]) => `${key}=${String(value)}`);
+  const durable = new Map(report.adapters.map((adapter) => [adapter.name, adapter.durable]));
+  return [
+    `${report.command}  (${report.startedAt})`,
+    environment.join("  "),
+    "",
+    systems,
+    "",
+    ...report.workloads.map((workload) => `${formatWorkload(workload, durable)}\n`),
+    ...(report.targets.length > 0 ? [formatTargets(report), ""] : []),
+    "Medians over runs. * = the disk's device-wide flush counter (includes other processes), not the system's own count.",
+  ].join("\n");
+}

@@ -1,0 +1,65 @@
+import { execFile } from "node:child_process";
+import { mkdtemp, readFile, readdir, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { adapterSpecs } from "../src/adapters/index.js";
+import type { BenchReport } from "../src/report.js";
+import { workloads } from "../src/workloads/index.js";
+
+const run = promisify(execFile);
+const packageDir = fileURLToPath(new URL("..", import.meta.url));
+
+let scratch = "";
+beforeAll(async () => {
+  scratch = await mkdtemp(join(tmpdir(), "bench-quick-"));
+});
+afterAll(async () => {
+  await rm(scratch, { recursive: true, force: true });
+});
+
+async function bench(args: readonly string[]): Promise<{ stdout: string; report: BenchReport }> {
+  const out = join(scratch, `${args.join("_").replace(/[^a-z0-9_]/gi, "")}.json`);
+  const { stdout } = await run(process.execPath, ["--import", "tsx", "src/main.ts", ...args, "--out", out], {
+    cwd: packageDir,
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  return { stdout, report: JSON.parse(await readFile(out, "utf8")) as BenchReport };
+}
+
+describe("pnpm bench --quick (end to end, in a child process)", () => {
+  it("reports every system in every workload, with numbers for each one that ran", async () => {
+    const dataParent = join(scratch, "data");
+    const { stdout, report } = await bench(["--quick", "--dir", dataParent]);
+    expect(report.adapters.map((adapter) => adapter.name)).toEqual(adapterSpecs.map((spec) => spec.name));
+    expect(report.workloads.map((workload) => workload.name)).toEqual(workloads.map((workload) => workload.name));
+    for (const workload of report.workloads) {
+      expect(workload.results.map((result) => result.adapter)).toEqual(adapterSpecs.map((spec) => spec.name));
+      for (const result of workload.results) {
+        expect(result.status, `${workload.name} / ${result.adapter}: ${result.reason ?? ""}`).not.toBe("failed");
+        if (result.status !== "ok") continue;
+        expect(result.runs).toHaveLength(1);
+        expect(result.median[workload.headline.key], `${workload.name} / ${result.adapter}`).toBeGreaterThan(0);
+      }
+      expect(stdout).toContain(`### ${workload.name}:`);
+    }
+    const peers = report.adapters.filter((adapter) => adapter.role === "peer");
+    expect(peers.every((adapter) => adapter.unavailable === null)).toBe(true);
+    // The data folder made under --dir is removed afterwards.
+    expect(await readdir(dataParent)).toEqual([]);
+  }, 180_000);
+
+  it("--only runs just the named workloads and --runs sets the run count", async () => {
+    const { report } = await bench(["--quick", "--only", "sequential", "--runs", "2", "--dir", scratch]);
+    expect(report.workloads.map((workload) => workload.name)).toEqual(["sequential"]);
+    const ran = report.workloads[0]!.results.filter((result) => result.status === "ok");
+    expect(ran.length).toBeGreaterThan(0);
+    for (const result of ran) expect(result.runs).toHaveLength(2);
+  }, 120_000);
+
+  it("rejects an unknown workload with an error that names it", async () => {
+    await expect(bench(["--quick", "--only", "nonsense"])).rejects.toThrow(/unknown workload "nonsense"/);
+  });
+});

@@ -1,0 +1,43 @@
+import { describe, expect, it } from "vitest";
+import type { WorkloadReport } from "../src/report.js";
+import type { AdapterResult } from "../src/runner.js";
+import { checkTargets } from "../src/targets.js";
+
+function ok(adapter: string, median: Record<string, number>): AdapterResult {
+  return { adapter, status: "ok", reason: null, runs: [median], median };
+}
+
+function workload(name: string, results: AdapterResult[]): WorkloadReport {
+  return {
+    name,
+    title: name,
+    headline: { key: "setsPerSec", better: "higher" },
+    columns: [],
+    results,
+    vsBestDurablePeer: null,
+    vsDiskLimit: null,
+  };
+}
+
+describe("issue 5 targets", () => {
+  it("compare ours to the named system as a ratio, and to a fixed limit otherwise", () => {
+    const checks = checkTargets([
+      workload("concurrent", [
+        ok("@store/log always", { setsPerSec: 90, flushesPerSet: 0.06 }),
+        ok("lmdb", { setsPerSec: 100 }),
+        ok("disk: group commit", { setsPerSec: 100 }),
+      ]),
+    ]);
+    expect(checks).toEqual([
+      { target: "concurrent sets/s >= lmdb", value: 0.9, limit: 1, met: false },
+      { target: "concurrent sets/s >= 0.9x disk group commit", value: 0.9, limit: 0.9, met: true },
+      { target: "concurrent flushes/set < 0.05", value: 0.06, limit: 0.05, met: false },
+    ]);
+  });
+
+  it("report n/a when a side did not run, and skip workloads that were not run", () => {
+    const failed: AdapterResult = { adapter: "lmdb", status: "failed", reason: "boom", runs: [], median: {} };
+    const checks = checkTargets([workload("concurrent", [ok("@store/log always", { setsPerSec: 1 }), failed])]);
+    expect(checks.map((check) => check.met)).toEqual([null, null, null]);
+  });
+});
