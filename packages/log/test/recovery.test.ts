@@ -1,5 +1,7 @@
 import { cp, readFile, readdir, truncate, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { basename, join } from "node:path";
+import { atomicReplace } from "@store/fs";
+import { SimulatedDisk } from "@store/testkit";
 import { describe, expect, it } from "vitest";
 import { CorruptionError, openStore, type JsonValue } from "../src/index.js";
 import { tempDir } from "./helpers.js";
@@ -54,17 +56,21 @@ describe("recovery", () => {
   });
 
   it("every flipped bit is either reported as corruption with file and offset, or cut as a torn last record", async () => {
-    const { dir, segment, ends } = await writeSmallLog();
+    // Thousands of opens: on the simulated disk, so the test measures the reader, not the real disk.
+    const { segment, ends } = await writeSmallLog();
     const original = await readFile(segment);
     const lastStart = ends.at(-2)!;
+    const disk = new SimulatedDisk();
+    const simSegment = `/data/${basename(segment)}`;
+    await disk.fs.mkdir("/data");
     for (let byte = 0; byte < original.length; byte += 1) {
       for (let bit = 0; bit < 8; bit += 1) {
         const damaged = Buffer.from(original);
         damaged[byte] = damaged[byte]! ^ (1 << bit);
-        await writeFile(segment, damaged);
+        await atomicReplace(disk.fs, simSegment, damaged);
         const where = `byte ${byte} bit ${bit}`;
         try {
-          const store = await openStore(dir, { readOnly: true });
+          const store = await openStore("/data", { fs: disk.fs, readOnly: true });
           const state = new Map(store.scan());
           await store.close();
           expect(byte, `${where}: only damage in the last record may be cut quietly`).toBeGreaterThanOrEqual(lastStart);
@@ -72,7 +78,7 @@ describe("recovery", () => {
         } catch (error) {
           if (!(error instanceof CorruptionError)) throw error;
           expect(error.code).toBe("STORE_CORRUPTED");
-          expect(error.path).toBe(segment);
+          expect(error.path).toBe(simSegment);
           expect(error.offset, where).toBeLessThanOrEqual(byte);
           expect(byte, `${where}: damage in the last record is a torn tail`).toBeLessThan(lastStart);
         }
