@@ -13,15 +13,31 @@ export type Chunks = Uint8Array | Iterable<Uint8Array> | AsyncIterable<Uint8Arra
  *
  * On failure the temp file is removed and the target is untouched.
  */
-export async function atomicReplace(fs: FileSystem, path: string, content: Chunks): Promise<void> {
+export interface AtomicReplaceOptions {
+  /**
+   * Also fdatasync after every this many bytes (default: only at the end). For large files: the
+   * disk then writes back as it goes instead of in one long flush that other writers queue behind
+   * (RocksDB's bytes_per_sync).
+   */
+  readonly syncEveryBytes?: number;
+}
+
+export async function atomicReplace(fs: FileSystem, path: string, content: Chunks, options: AtomicReplaceOptions = {}): Promise<void> {
   const tempPath = tempPathFor(path);
   const handle = await fs.open(tempPath, "wx");
+  const syncEveryBytes = options.syncEveryBytes ?? Number.POSITIVE_INFINITY;
   try {
     try {
       let position = 0;
+      let unsyncedBytes = 0;
       for await (const chunk of content instanceof Uint8Array ? [content] : content) {
         await writeAll(handle, chunk, position);
         position += chunk.length;
+        unsyncedBytes += chunk.length;
+        if (unsyncedBytes >= syncEveryBytes) {
+          await handle.datasync();
+          unsyncedBytes = 0;
+        }
       }
       await handle.sync();
     } finally {
