@@ -207,7 +207,7 @@ export class Committer {
     if (this.#failure !== undefined) throw this.#failure;
     const old = this.#segment;
     await this.#datasync();
-    const next = await ActiveSegment.create(this.#fs, this.#dir, this.#highestFileNumber + 1, this.#hooks.committedSeq());
+    const next = await ActiveSegment.create(this.#fs, this.#dir, this.#highestFileNumber + 1, this.#hooks.committedSeq(), this.#options.sync);
     this.#highestFileNumber = next.fileNumber;
     this.#segment = next;
     this.sealed.set(old.fileNumber, old.size);

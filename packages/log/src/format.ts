@@ -16,7 +16,11 @@ const SPACE = 0x20;
 
 export type FileKind = "segment" | "base";
 
-/** First line of every file. `seq`: for a segment, the last seq before its first record; for a base, the seq its state reflects. */
+/**
+ * First line of every file. `seq`: for a segment, the last seq before its first record; for a base,
+ * the seq its state reflects. `sync`: the sync mode a segment is written with, when not "always":
+ * recovery then knows that damage in it may be unsynced pages written out of order.
+ */
 export interface HeaderRecord {
   readonly op: "header";
   readonly format: typeof FORMAT_NAME;
@@ -24,6 +28,7 @@ export interface HeaderRecord {
   readonly kind: FileKind;
   readonly seq: number;
   readonly ts: number;
+  readonly sync?: "interval" | "none";
 }
 export type BatchOpRecord = { readonly op: "set"; readonly key: string; readonly value: JsonValue } | { readonly op: "del"; readonly key: string };
 export interface SetRecord { readonly op: "set"; readonly seq: number; readonly key: string; readonly value: JsonValue; readonly ts: number }
@@ -54,8 +59,9 @@ export function frameJson(json: string): Buffer {
   return line;
 }
 
-export function headerRecord(kind: FileKind, seq: number, ts: number): HeaderRecord {
-  return { op: "header", format: FORMAT_NAME, v: FORMAT_VERSION, kind, seq, ts };
+export function headerRecord(kind: FileKind, seq: number, ts: number, sync: "always" | "interval" | "none" = "always"): HeaderRecord {
+  const header: HeaderRecord = { op: "header", format: FORMAT_NAME, v: FORMAT_VERSION, kind, seq, ts };
+  return sync === "always" ? header : { ...header, sync };
 }
 
 /**

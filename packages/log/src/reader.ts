@@ -24,8 +24,11 @@ export interface ScanResult {
 export interface ScanOptions {
   /** Bytes read per read call. */
   readonly chunkBytes?: number;
-  /** Keep visiting whole records after damage (salvage), instead of only checking that some exist. */
-  readonly visitAfterDamage?: boolean;
+  /**
+   * Keep visiting whole records after damage (salvage), instead of only checking that some exist.
+   * A function is asked at the first damage, when the caller has seen the records before it.
+   */
+  readonly visitAfterDamage?: boolean | (() => boolean);
 }
 
 export type RecordVisitor<R = LogRecord> = (record: R, offset: number, end: number) => void;
@@ -124,7 +127,8 @@ async function* readChunks(fs: FileSystem, path: string, chunkBytes: number): As
 
 class LineScanner<R> {
   readonly #path: string;
-  readonly #visitAfterDamage: boolean;
+  readonly #visitAfterDamage: boolean | (() => boolean);
+  #decidedVisitAfterDamage: boolean | undefined;
   readonly #decode: LineDecoder<R>;
   readonly #visit: RecordVisitor<R>;
   #wholeEnd = 0;
@@ -132,7 +136,7 @@ class LineScanner<R> {
   #openDamage: { offset: number; reason: string } | undefined;
   #followedByRecords = false;
 
-  constructor(path: string, visitAfterDamage: boolean, decode: LineDecoder<R>, visit: RecordVisitor<R>) {
+  constructor(path: string, visitAfterDamage: boolean | (() => boolean), decode: LineDecoder<R>, visit: RecordVisitor<R>) {
     this.#path = path;
     this.#visitAfterDamage = visitAfterDamage;
     this.#decode = decode;
@@ -181,9 +185,15 @@ class LineScanner<R> {
       return;
     }
     this.#followedByRecords = true;
-    if (!this.#visitAfterDamage) return;
+    if (!this.#shouldVisitAfterDamage()) return;
     this.#closeDamage(offset);
     this.#visit(record, offset, end);
+  }
+
+  #shouldVisitAfterDamage(): boolean {
+    const policy = this.#visitAfterDamage;
+    this.#decidedVisitAfterDamage ??= typeof policy === "function" ? policy() : policy;
+    return this.#decidedVisitAfterDamage;
   }
 
   #markDamage(offset: number, reason: string): void {

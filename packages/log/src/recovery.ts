@@ -4,7 +4,7 @@ import { baseName, basePath, listDataFiles, segmentName, segmentPath } from "./f
 import type { LogRecord, WriteRecord } from "./format.js";
 import { decodeLineForReplay, type RawValueRecord } from "./fast-decode.js";
 import { Keyspace, changesOf } from "./keyspace.js";
-import type { CorruptionPolicy } from "./options.js";
+import type { CorruptionPolicy, SyncMode } from "./options.js";
 import { scanFile, type Damage, type ScanResult } from "./reader.js";
 
 export const DAMAGED_FOLDER = "damaged";
@@ -15,8 +15,13 @@ export interface RecoveryReport {
   readonly baseFile: string | null;
   readonly segmentsReplayed: number;
   readonly recordsReplayed: number;
-  /** An interrupted append cut off the end of the last segment (or ignored, when read-only). */
-  readonly tornTail: { readonly path: string; readonly offset: number; readonly bytes: number } | null;
+  /**
+   * What was cut off the end of the last segment (or ignored, when read-only): an interrupted append,
+   * or, in a segment written with `sync: "interval"` or `"none"`, everything from the first damage on
+   * (`unsynced: true`): after a power loss the kernel may have written later pages and not earlier
+   * ones, and those writes were never promised to survive it.
+   */
+  readonly tornTail: { readonly path: string; readonly offset: number; readonly bytes: number; readonly unsynced: boolean } | null;
   /** Files with damage that `onCorruption: "salvage"` dropped; the original is kept at `keptAt`. */
   readonly salvaged: ReadonlyArray<{ readonly path: string; readonly keptAt: string; readonly damage: readonly Damage[] }>;
 }
@@ -25,7 +30,7 @@ export interface RecoveredState {
   readonly keyspace: Keyspace;
   readonly report: RecoveryReport;
   /** The last segment, if it can be appended to: it has a header and ends in a whole record. */
-  readonly lastSegment: { readonly fileNumber: number; readonly size: number } | undefined;
+  readonly lastSegment: { readonly fileNumber: number; readonly size: number; readonly sync: SyncMode } | undefined;
   readonly highestFileNumber: number;
   /** Files older than the base: left by a compaction interrupted before it retired them. */
   readonly retiredLeftovers: readonly string[];
@@ -60,7 +65,7 @@ export async function recover(fs: FileSystem, dir: string, options: RecoveryOpti
     recordsReplayed += replay.records;
     tornTail = replay.tornTail ?? tornTail;
     sealedSegments.push([fileNumber, replay.size]);
-    lastSegment = replay.appendable ? { fileNumber, size: replay.size } : undefined;
+    lastSegment = replay.appendable ? { fileNumber, size: replay.size, sync: replay.sync } : undefined;
   }
   const retiredLeftovers = [
     ...files.bases.filter((fileNumber) => fileNumber !== baseNumber).map(baseName),
@@ -125,6 +130,7 @@ interface SegmentReplay {
   readonly size: number;
   /** It has its header and was not rewritten: new records can follow. */
   readonly appendable: boolean;
+  readonly sync: SyncMode;
   readonly tornTail: RecoveryReport["tornTail"];
 }
 
@@ -136,7 +142,9 @@ async function replaySegment(
   options: RecoveryOptions,
   salvaged: Array<RecoveryReport["salvaged"][number]>,
 ): Promise<SegmentReplay> {
-  const seen = { header: false, records: 0 };
+  const seen: { header: boolean; records: number; sync: SyncMode } = { header: false, records: 0, sync: "always" };
+  // In the last segment of an unsynced mode, damage ends the log (point in time): never salvage past it.
+  const unsyncedTail = (): boolean => isLast && seen.sync !== "always";
   const scan = await scanFile(
     fs,
     path,
@@ -144,6 +152,7 @@ async function replaySegment(
       if (!seen.header) {
         if (record.op !== "header" || record.kind !== "segment") throw corrupt(path, offset, "the first line is not a segment header");
         seen.header = true;
+        seen.sync = record.sync ?? "always";
         keyspace.advanceTo(record.seq);
         return;
       }
@@ -157,32 +166,36 @@ async function replaySegment(
       }
       seen.records += 1;
     },
-    { visitAfterDamage: options.onCorruption === "salvage", decode: decodeLineForReplay },
+    { visitAfterDamage: () => options.onCorruption === "salvage" && !unsyncedTail(), decode: decodeLineForReplay },
   );
   const salvagedBefore = salvaged.length;
-  const tornTail = await handleDamage(fs, scan, isLast, options, salvaged);
+  const tornTail = await handleDamage(fs, scan, { isLast, unsynced: unsyncedTail() }, options, salvaged);
   const rewritten = salvaged.length > salvagedBefore;
   const damagedBytes = scan.damage.reduce((sum, range) => sum + range.bytes, 0);
   return {
     records: seen.records,
     size: tornTail !== null ? scan.wholeEnd : rewritten ? scan.size - damagedBytes : scan.size,
     appendable: seen.header && !rewritten,
+    sync: seen.sync,
     tornTail,
   };
 }
 
-/** A torn tail (damage with nothing whole after it, in the last segment) is cut; anything else is corruption. */
+/**
+ * A torn tail (damage with nothing whole after it, in the last segment; or any damage in the last
+ * segment of an unsynced mode) is cut; anything else is corruption.
+ */
 async function handleDamage(
   fs: FileSystem,
   scan: ScanResult,
-  isLast: boolean,
+  { isLast, unsynced }: { isLast: boolean; unsynced: boolean },
   options: RecoveryOptions,
   salvaged: Array<RecoveryReport["salvaged"][number]>,
 ): Promise<RecoveryReport["tornTail"]> {
   const first = scan.damage[0];
   if (first === undefined) return null;
-  if (isLast && !scan.followedByRecords) {
-    const tornTail = { path: scan.path, offset: first.offset, bytes: scan.size - first.offset };
+  if (isLast && (unsynced || !scan.followedByRecords)) {
+    const tornTail = { path: scan.path, offset: first.offset, bytes: scan.size - first.offset, unsynced: unsynced && scan.followedByRecords };
     if (!options.readOnly) await cutTail(fs, scan.path, first.offset);
     return tornTail;
   }

@@ -2,6 +2,7 @@ import { dirname } from "node:path";
 import { StoreError, writeAll, type FileHandle, type FileSystem } from "@store/fs";
 import { encodeRecord, headerRecord } from "./format.js";
 import { segmentPath } from "./files.js";
+import type { SyncMode } from "./options.js";
 
 /**
  * The segment new records are appended to, through one long-lived O_APPEND descriptor (so that after
@@ -23,9 +24,9 @@ export class ActiveSegment {
   }
 
   /** Creates segment `fileNumber` with its header and makes both the file and its name durable. */
-  static async create(fs: FileSystem, dir: string, fileNumber: number, seqBefore: number): Promise<ActiveSegment> {
+  static async create(fs: FileSystem, dir: string, fileNumber: number, seqBefore: number, sync: SyncMode): Promise<ActiveSegment> {
     const path = segmentPath(dir, fileNumber);
-    const header = encodeRecord(headerRecord("segment", seqBefore, Date.now()));
+    const header = encodeRecord(headerRecord("segment", seqBefore, Date.now(), sync));
     const creator = await fs.open(path, "wx");
     try {
       await writeAll(creator, header, 0);

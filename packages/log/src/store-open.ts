@@ -41,10 +41,11 @@ export async function openFolder(dir: string, options: ResolvedOptions): Promise
     if (options.readOnly) return { ...opened, segment: undefined, sealedSegments: state.sealedSegments };
     await removeTempFiles(dir, state.tempFiles, options);
     await retireFiles(fs, dir, state.retiredLeftovers, baseNumber ?? 0, options.backupsMax);
+    // A segment says in its header how it was synced: continue it only in the same mode.
     const last = state.lastSegment;
     const segment =
-      last === undefined
-        ? await ActiveSegment.create(fs, dir, state.highestFileNumber + 1, state.keyspace.seq)
+      last === undefined || last.sync !== options.sync
+        ? await ActiveSegment.create(fs, dir, state.highestFileNumber + 1, state.keyspace.seq, options.sync)
         : await ActiveSegment.reopen(fs, dir, last.fileNumber, last.size);
     const sealedSegments = state.sealedSegments.filter(([fileNumber]) => fileNumber !== segment.fileNumber);
     return { ...opened, segment, sealedSegments };
