@@ -15,3 +15,11 @@ export function tempPathFor(path: string): string {
 export function isTempName(name: string): boolean {
   return name.startsWith(".") && name.endsWith(".tmp");
 }
+
+/** The pid that made a temp file (see `tempPathFor`), or undefined if the name is not one. */
+export function tempFileOwnerPid(name: string): number | undefined {
+  if (!isTempName(name)) return undefined;
+  const parts = name.slice(0, -".tmp".length).split(".");
+  const pid = Number(parts.at(-2));
+  return Number.isSafeInteger(pid) && pid > 0 ? pid : undefined;
+}

@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { StoreError, acquireLock, isErrno, mkdirDurable, type DirectoryLock } from "@store/fs";
+import { StoreError, acquireLock, isErrno, mkdirDurable, nodeProcessProbe, tempFileOwnerPid, type DirectoryLock } from "@store/fs";
 import { retireFiles } from "./compaction.js";
 import type { Keyspace } from "./keyspace.js";
 import type { ResolvedOptions } from "./options.js";
@@ -55,14 +55,23 @@ export async function openFolder(dir: string, options: ResolvedOptions): Promise
   }
 }
 
+/**
+ * Removes temp files left by interrupted atomic writes. Not those of other live processes: one that
+ * is trying to take the lock right now has its lock file under a temp name.
+ */
 async function removeTempFiles(dir: string, names: readonly string[], options: ResolvedOptions): Promise<void> {
-  for (const name of names) {
+  const probe = options.processProbe ?? nodeProcessProbe;
+  const leftovers = names.filter((name) => {
+    const pid = tempFileOwnerPid(name);
+    return pid === undefined || pid === probe.pid || probe.startTicksOf(pid) === undefined;
+  });
+  for (const name of leftovers) {
     try {
       await options.fs.unlink(join(dir, name));
     } catch (error) {
       if (!isErrno(error, "ENOENT")) throw error;
     }
   }
-  if (names.length > 0) await options.fs.fsyncDir(dir);
+  if (leftovers.length > 0) await options.fs.fsyncDir(dir);
 }
 

@@ -64,7 +64,7 @@ describe("one writer per folder", () => {
   });
 
   it("two processes racing to open one folder: exactly one wins", async () => {
-    for (let round = 0; round < 5; round += 1) {
+    for (let round = 0; round < 12; round += 1) {
       const dir = await tempDir();
       const racers = [runFixture("holder-child", [dir]), runFixture("holder-child", [dir])];
       const outcomes = await Promise.all(racers.map((racer) => racer.waitFor((line) => line === "opened" || line.startsWith("STORE_"))));
