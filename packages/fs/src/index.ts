@@ -18,3 +18,13 @@ export {
   type StoreErrorCode,
   type StoreErrorDetails,
 } from "./errors.js";
+export {
+  assertJsonValue,
+  jsonValueProblem,
+  deepFreeze,
+  quote,
+  VALUE_DEPTH_MAX_DEFAULT,
+  type JsonValue,
+  type ValueLimits,
+} from "./json-value.js";
+export { assertKey, keyProblem, KEY_BYTES_MAX_DEFAULT, type KeyLimits } from "./keys.js";

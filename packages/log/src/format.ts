@@ -1,5 +1,5 @@
 import { crc32 } from "node:zlib";
-import type { JsonValue } from "./json-value.js";
+import type { JsonValue } from "@store/fs";
 
 /**
  * One record per line: 8 lowercase hex digits of the CRC-32 of the JSON bytes, a space, the JSON,

@@ -1,5 +1,5 @@
 import type { WriteRecord } from "./format.js";
-import { deepFreeze, type JsonValue } from "./json-value.js";
+import { deepFreeze, type JsonValue } from "@store/fs";
 
 /**
  * One key's change in a write. A write carries the value's JSON text (parsed only when someone

@@ -1,4 +1,4 @@
-import { nodeFileSystem, type FileSystem, type ProcessProbe } from "@store/fs";
+import { KEY_BYTES_MAX_DEFAULT, VALUE_DEPTH_MAX_DEFAULT, nodeFileSystem, type FileSystem, type ProcessProbe } from "@store/fs";
 
 export type SyncMode = "always" | "interval" | "none";
 export type CorruptionPolicy = "fail" | "salvage";
@@ -69,8 +69,8 @@ export function resolveOptions(options: StoreOptions): ResolvedOptions {
     readOnly: options.readOnly ?? false,
     onCorruption: oneOf("onCorruption", options.onCorruption ?? "fail", ["fail", "salvage"]),
     recordBytesMax: positiveInteger("recordBytesMax", options.recordBytesMax ?? 4 * MIB),
-    keyBytesMax: positiveInteger("keyBytesMax", options.keyBytesMax ?? 1024),
-    valueDepthMax: positiveInteger("valueDepthMax", options.valueDepthMax ?? 64),
+    keyBytesMax: positiveInteger("keyBytesMax", options.keyBytesMax ?? KEY_BYTES_MAX_DEFAULT),
+    valueDepthMax: positiveInteger("valueDepthMax", options.valueDepthMax ?? VALUE_DEPTH_MAX_DEFAULT),
     batchOpsMax: positiveInteger("batchOpsMax", options.batchOpsMax ?? 10_000),
     segmentBytesMax: positiveInteger("segmentBytesMax", options.segmentBytesMax ?? 64 * MIB),
     groupBytesMax: positiveInteger("groupBytesMax", options.groupBytesMax ?? 8 * MIB),

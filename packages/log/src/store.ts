@@ -1,9 +1,7 @@
-import { StoreError, type DirectoryLock } from "@store/fs";
 import { Committer, type PendingWrite } from "./committer.js";
 import { compact, type CompactionResult } from "./store-compaction.js";
 import { frameJson } from "./format.js";
-import { assertJsonValue, deepFreeze, type JsonValue } from "./json-value.js";
-import { assertKey } from "./keys.js";
+import { StoreError, assertJsonValue, assertKey, deepFreeze, type DirectoryLock, type JsonValue } from "@store/fs";
 import type { KeyChange, Keyspace } from "./keyspace.js";
 import { resolveOptions, type ResolvedOptions, type StoreOptions } from "./options.js";
 import { openFolder } from "./store-open.js";

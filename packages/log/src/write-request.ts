@@ -1,7 +1,5 @@
-import { StoreError } from "@store/fs";
 import type { BatchOpRecord } from "./format.js";
-import { assertJsonValue, quote, type JsonValue, type ValueLimits } from "./json-value.js";
-import { assertKey, type KeyLimits } from "./keys.js";
+import { StoreError, assertJsonValue, assertKey, quote, type JsonValue, type KeyLimits, type ValueLimits } from "@store/fs";
 
 /**
  * One operation of `store.batch`. `ifVersion` is a precondition on the key's version at the moment

@@ -1,7 +1,6 @@
 import { StoreError, nodeFileSystem, type FileSystem } from "@store/fs";
 import { readJsonFile } from "./json-file.js";
-import { jsonValueProblem, type JsonValue } from "./json-value.js";
-import { keyProblem } from "./keys.js";
+import { jsonValueProblem, keyProblem, type JsonValue } from "@store/fs";
 import type { ImportOp, ImportTarget } from "./source.js";
 
 export interface ImportOptions {

@@ -1,7 +1,6 @@
 export { writeJsonAtomic, readJsonFile, parseJsonBytes, type ReadJsonOptions, type WriteJsonOptions } from "./json-file.js";
 export { findJsonSyntaxProblem, type JsonSyntaxProblem } from "./json-syntax.js";
-export { jsonValueProblem, type JsonValue } from "./json-value.js";
-export { keyProblem, KEY_BYTES_MAX } from "./keys.js";
+export { jsonValueProblem, keyProblem, KEY_BYTES_MAX_DEFAULT, type JsonValue } from "@store/fs";
 export { createMirror, type Mirror } from "./mirror.js";
 export type { MirrorOptions } from "./mirror-options.js";
 export {

@@ -1,6 +1,6 @@
 import { CorruptionError, StoreError, atomicReplace, isErrno, nodeFileSystem, type FileSystem } from "@store/fs";
 import { findJsonSyntaxProblem } from "./json-syntax.js";
-import { jsonValueProblem, type JsonValue } from "./json-value.js";
+import { jsonValueProblem, type JsonValue } from "@store/fs";
 
 export interface WriteJsonOptions {
   /** Default: the real disk. */

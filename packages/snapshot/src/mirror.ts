@@ -1,7 +1,7 @@
 import { dirname, join } from "node:path";
 import { StoreError, atomicReplace, ioError, type FileSystem } from "@store/fs";
 import { encodeJson, writeJsonAtomic } from "./json-file.js";
-import type { JsonValue } from "./json-value.js";
+import type { JsonValue } from "@store/fs";
 import { MANIFEST_FILE_NAME, MANIFEST_FORMAT, MANIFEST_VERSION, readManifest, viewRecord, type Manifest, type ViewRecord } from "./manifest.js";
 import { resolveMirrorOptions, type MirrorOptions, type ResolvedMirrorOptions } from "./mirror-options.js";
 import type { ChangeEvent, MirrorSource } from "./source.js";

@@ -1,4 +1,4 @@
-import type { JsonValue } from "./json-value.js";
+import type { JsonValue } from "@store/fs";
 
 /** One change inside a durable write, as `@store/log` reports it. */
 export type ChangeOp = { readonly type: "set"; readonly key: string; readonly value: JsonValue } | { readonly type: "delete"; readonly key: string };

@@ -57,12 +57,12 @@ describe("importJson", () => {
     const result = await importJson(store, file, { prefix: "p/", keyOf });
     expect(result.imported).toBe(2);
     expect(result.skipped).toEqual([
-      { index: 2, key: "tab\there", reason: "the key contains a control character" },
-      { index: 3, key: "x".repeat(1100), reason: "the key is 1102 UTF-8 bytes, over the limit of 1024" },
+      { index: 2, key: "tab\there", reason: expect.stringContaining("the key contains U+") as unknown },
+      { index: 3, key: "x".repeat(1100), reason: "the key is 1102 UTF-8 bytes long, over keyBytesMax (1024)" },
       { index: 4, key: "ok", reason: "duplicate key: item 0 already has it (the first one is kept)" },
       { index: 5, reason: "keyOf returned number, not a string" },
       { index: 6, reason: "keyOf threw: item has no id" },
-      { index: 7, key: "\ud800", reason: "the key contains a lone UTF-16 surrogate, which UTF-8 cannot hold" },
+      { index: 7, key: "\ud800", reason: expect.stringContaining("the key contains U+d800") as unknown },
     ]);
     // An empty id is fine under a prefix: the key is "p/".
     expect([...store.scan()].map(([key]) => key)).toEqual(["p/", "p/ok"]);
@@ -75,7 +75,7 @@ describe("importJson", () => {
       imported: 1,
       skipped: [
         { key: "", reason: "the key is empty" },
-        { key: "a\u0000b", reason: "the key contains a control character" },
+        { key: "a\u0000b", reason: expect.stringContaining("the key contains U+") as unknown },
       ],
       seq: 1,
     });

@@ -50,7 +50,7 @@ describe("with @store/log's store", () => {
     let store = await openStore(join(dir, "data"));
     const target: ImportTarget = store;
     const result = await importJson(target, file, { prefix: "players/" });
-    expect(result).toEqual({ imported: 2, skipped: [{ key: "bad\u0007key", reason: "the key contains a control character" }], seq: 1 });
+    expect(result).toEqual({ imported: 2, skipped: [{ key: "bad\u0007key", reason: expect.stringContaining("the key contains U+") as unknown }], seq: 1 });
     await store.close();
     store = await openStore(join(dir, "data"));
     expect([...store.scan()]).toEqual([

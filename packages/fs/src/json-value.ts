@@ -1,4 +1,4 @@
-import { StoreError } from "@store/fs";
+import { StoreError } from "./errors.js";
 
 /** What a store can hold: exactly what survives JSON.stringify / JSON.parse unchanged. */
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
@@ -8,6 +8,9 @@ export interface ValueLimits {
   readonly valueDepthMax: number;
 }
 
+/** The nesting limit `@store/log` applies unless told otherwise. */
+export const VALUE_DEPTH_MAX_DEFAULT = 64;
+
 /**
  * Throws STORE_INVALID_VALUE unless `value` is plain JSON: objects with Object or null prototype,
  * dense arrays, strings, finite numbers, booleans and null. JSON.stringify would silently drop
@@ -15,9 +18,15 @@ export interface ValueLimits {
  * different from what was written is a lost write, so it is refused instead.
  */
 export function assertJsonValue(value: unknown, key: string, limits: ValueLimits): asserts value is JsonValue {
-  if (isPlainJson(value, limits.valueDepthMax)) return;
-  const problem = findProblem(value, "", 0, limits.valueDepthMax, new Set()) ?? "it holds something JSON cannot";
+  const problem = jsonValueProblem(value, limits);
+  if (problem === undefined) return;
   throw new StoreError("STORE_INVALID_VALUE", `The value for key ${quote(key)} is not plain JSON: ${problem}.`, { key });
+}
+
+/** Why `value` is not plain JSON (saying where inside it), or undefined when it is. */
+export function jsonValueProblem(value: unknown, limits: ValueLimits = { valueDepthMax: VALUE_DEPTH_MAX_DEFAULT }): string | undefined {
+  if (isPlainJson(value, limits.valueDepthMax)) return undefined;
+  return findProblem(value, "", 0, limits.valueDepthMax, new Set()) ?? "it holds something JSON cannot";
 }
 
 /**
