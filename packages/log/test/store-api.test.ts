@@ -116,6 +116,20 @@ describe("the keyspace API", () => {
     await store.close();
   });
 
+  it("writers that each await their previous write share flushes too", async () => {
+    const store = await openStore(await tempDir());
+    const writers = 64;
+    const rounds = 20;
+    await Promise.all(
+      Array.from({ length: writers }, async (_, writer) => {
+        for (let round = 0; round < rounds; round += 1) await store.set(`w${writer}`, round);
+      }),
+    );
+    // One flush per round would be 20; one per write 1280. Allow some slack for stragglers.
+    expect(store.stats().flushes).toBeLessThanOrEqual(rounds * 3);
+    await store.close();
+  });
+
   it("close is idempotent and later writes reject with STORE_CLOSED", async () => {
     const store = await openStore(await tempDir());
     const pending = store.set("k", 1);
