@@ -177,6 +177,8 @@ export class Committer {
     }
     this.#hooks.onCommitted(group);
     for (const write of group) write.resolve(write.seq);
+    // These records are durable whatever happens to the roll; a roll that fails (disk full) leaves
+    // the segment active and is tried again after the next group. A failed fdatasync fails the store.
     if (this.#segment.size >= this.#options.segmentBytesMax) await this.#rollLocked().catch(() => undefined);
   }
 

@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { gzip as gzipCallback } from "node:zlib";
-import { atomicReplace, isErrno, mkdirDurable, type FileSystem } from "@store/fs";
+import { atomicReplace, isErrno, isTempName, mkdirDurable, type FileSystem } from "@store/fs";
 import { BACKUPS_FOLDER, basePath } from "./files.js";
 import { encodeRecord, frameJson, headerRecord } from "./format.js";
 import type { Keyspace } from "./keyspace.js";
@@ -65,12 +65,19 @@ export async function retireFiles(fs: FileSystem, dir: string, names: readonly s
   await pruneBackups(fs, backupsDir, backupsMax);
 }
 
+const BACKUP_NAME = /^(\d+)-.+\.gz$/;
+
+/** Keeps the newest `backupsMax` compactions' backups; also removes temp files of interrupted ones. */
 async function pruneBackups(fs: FileSystem, backupsDir: string, backupsMax: number): Promise<void> {
   if ((await fs.stat(backupsDir)) === undefined) return;
   const names = await fs.readdir(backupsDir);
-  const tags = [...new Set(names.map((name) => name.split("-")[0] ?? name))].sort();
+  const tagOf = (name: string): string | undefined => BACKUP_NAME.exec(name)?.[1];
+  const tags = [...new Set(names.map(tagOf).filter((tag) => tag !== undefined))].sort();
   const keep = new Set(backupsMax === 0 ? [] : tags.slice(-backupsMax));
-  const doomed = names.filter((name) => !keep.has(name.split("-")[0] ?? name));
+  const doomed = names.filter((name) => {
+    const tag = tagOf(name);
+    return tag === undefined ? isTempName(name) : !keep.has(tag);
+  });
   for (const name of doomed) await unlinkIfPresent(fs, join(backupsDir, name));
   if (doomed.length > 0) await fs.fsyncDir(backupsDir);
 }

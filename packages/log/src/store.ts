@@ -179,7 +179,12 @@ export class Store {
    * Writers keep going meanwhile. A second call while one runs joins it.
    */
   compact(): Promise<CompactionResult> {
-    const committer = this.#writable();
+    let committer: Committer;
+    try {
+      committer = this.#writable();
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
     const state = this.#compactionState;
     state.running ??= compact({ fs: this.#options.fs, dir: this.dir, keyspace: this.#keyspace, committer, state, backupsMax: this.#options.backupsMax }).finally(() => {
       state.running = undefined;

@@ -145,6 +145,7 @@ describe("the keyspace API", () => {
     const reader = await openStore(dir, { readOnly: true });
     expect(reader.get("k")).toBe("v");
     await expect(reader.set("k", "w")).rejects.toMatchObject({ code: "STORE_READ_ONLY" });
+    await expect(reader.compact()).rejects.toMatchObject({ code: "STORE_READ_ONLY" });
     await reader.close();
     await writer.close();
     await expect(openStore(`${dir}/missing`, { readOnly: true })).rejects.toBeInstanceOf(StoreError);
