@@ -1,0 +1,12 @@
+import type { Scenario } from "../scenario.js";
+import { badInput } from "./bad-input.js";
+import { bitRot } from "./bit-rot.js";
+import { diskFaults } from "./disk-faults.js";
+import { fuzzReader } from "./fuzz-reader.js";
+import { kill9 } from "./kill-9.js";
+import { powerCut } from "./power-cut.js";
+import { tornTail } from "./torn-tail.js";
+import { twoWriters } from "./two-writers.js";
+
+/** Every scenario, in the order `pnpm torture` runs them. */
+export const scenarios: readonly Scenario[] = [powerCut, kill9, tornTail, bitRot, diskFaults, twoWriters, badInput, fuzzReader];
