@@ -2,6 +2,7 @@ import { StoreError, ioError, type FileSystem } from "@store/fs";
 import type { KeyChange } from "./keyspace.js";
 import { Mutex } from "./mutex.js";
 import type { SyncMode } from "./options.js";
+import { segmentPath } from "./files.js";
 import { ActiveSegment } from "./segment.js";
 
 export interface PendingWrite {
@@ -18,6 +19,7 @@ export interface CommitterOptions {
   readonly syncIntervalMs: number;
   readonly segmentBytesMax: number;
   readonly groupBytesMax: number;
+  readonly segmentPreallocateBytes: number;
 }
 
 export interface CommitterHooks {
@@ -101,9 +103,10 @@ export class Committer {
     return new Promise((resolve) => this.#idleWaiters.push(resolve));
   }
 
-  /** fdatasync now if anything was written since the last one. */
+  /** fdatasync now if anything was written since the last one; also waits for a zero fill in flight. */
   sync(): Promise<void> {
     return this.#mutex.run(async () => {
+      await this.#segment.settle();
       if (!this.#dirty || this.#failure !== undefined) return;
       this.#dirty = false;
       await this.#datasync();
@@ -177,6 +180,9 @@ export class Committer {
     }
     this.#hooks.onCommitted(group);
     for (const write of group) write.resolve(write.seq);
+    this.#segment.preallocate((error) => {
+      this.fail(syncFailure(this.#segment.path, error));
+    });
     // These records are durable whatever happens to the roll; a roll that fails (disk full) leaves
     // the segment active and is tried again after the next group. A failed fdatasync fails the store.
     if (this.#segment.size >= this.#options.segmentBytesMax) await this.#rollLocked().catch(() => undefined);
@@ -195,12 +201,7 @@ export class Committer {
       await this.#segment.datasync();
       this.#flushes += 1;
     } catch (error) {
-      const failure = new StoreError(
-          "STORE_FAILED",
-          `fdatasync of ${this.#segment.path} failed, so recent writes may not be on disk: ${error instanceof Error ? error.message : String(error)}. ` +
-            `This store instance rejects all writes from now on; close it and open the folder again to see exactly what is durable.`,
-          { path: this.#segment.path, cause: error },
-      );
+      const failure = syncFailure(this.#segment.path, error);
       this.fail(failure);
       throw failure;
     }
@@ -209,11 +210,36 @@ export class Committer {
   async #rollLocked(): Promise<void> {
     if (this.#failure !== undefined) throw this.#failure;
     const old = this.#segment;
-    await this.#datasync();
-    const next = await ActiveSegment.create(this.#fs, this.#dir, this.#highestFileNumber + 1, this.#hooks.committedSeq(), this.#options.sync);
-    this.#highestFileNumber = next.fileNumber;
+    try {
+      await old.seal();
+      this.#flushes += 1;
+    } catch (error) {
+      const failure = syncFailure(old.path, error);
+      this.fail(failure);
+      throw failure;
+    }
+    // The number is used up whatever happens, so a half-made file is never created twice.
+    const fileNumber = ++this.#highestFileNumber;
+    let next: ActiveSegment;
+    try {
+      next = await ActiveSegment.create(this.#fs, this.#dir, fileNumber, this.#hooks.committedSeq(), this.#options.sync, this.#options.segmentPreallocateBytes);
+    } catch (error) {
+      const path = segmentPath(this.#dir, fileNumber);
+      // Left behind, it holds no record, and opening skips it; removing it is tidier.
+      await this.#fs.unlink(path).catch(() => undefined);
+      throw ioError("Starting a new log segment", path, error);
+    }
     this.#segment = next;
     this.sealed.set(old.fileNumber, old.size);
     await old.close();
   }
+}
+
+function syncFailure(path: string, error: unknown): StoreError {
+  return new StoreError(
+    "STORE_FAILED",
+    `fdatasync of ${path} failed, so recent writes may not be on disk: ${error instanceof Error ? error.message : String(error)}. ` +
+      `This store instance rejects all writes from now on; close it and open the folder again to see exactly what is durable.`,
+    { path, cause: error },
+  );
 }

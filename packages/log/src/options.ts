@@ -36,6 +36,12 @@ export interface StoreOptions {
   readonly segmentBytesMax?: number;
   /** Most bytes written by one group commit (the rest waits for the next). Default 8 MiB. */
   readonly groupBytesMax?: number;
+  /**
+   * The active segment is extended with fdatasync'ed zeros this many bytes at a time, ahead of its
+   * records, so that a commit's fdatasync changes no file size (faster on most file systems).
+   * Default 1 MiB; 0 turns it off (plain appends).
+   */
+  readonly segmentPreallocateBytes?: number;
   /** Compactions whose replaced files are kept, gzipped, in `backups/`. Default 3; 0 keeps none. */
   readonly backupsMax?: number;
   /** The file system to use. Default: the real disk. Tests pass a simulated one. */
@@ -55,6 +61,7 @@ export interface ResolvedOptions {
   readonly batchOpsMax: number;
   readonly segmentBytesMax: number;
   readonly groupBytesMax: number;
+  readonly segmentPreallocateBytes: number;
   readonly backupsMax: number;
   readonly fs: FileSystem;
   readonly processProbe: ProcessProbe | undefined;
@@ -74,6 +81,7 @@ export function resolveOptions(options: StoreOptions): ResolvedOptions {
     batchOpsMax: positiveInteger("batchOpsMax", options.batchOpsMax ?? 10_000),
     segmentBytesMax: positiveInteger("segmentBytesMax", options.segmentBytesMax ?? 64 * MIB),
     groupBytesMax: positiveInteger("groupBytesMax", options.groupBytesMax ?? 8 * MIB),
+    segmentPreallocateBytes: nonNegativeInteger("segmentPreallocateBytes", options.segmentPreallocateBytes ?? MIB),
     backupsMax: nonNegativeInteger("backupsMax", options.backupsMax ?? 3),
     fs: options.fs ?? nodeFileSystem,
     processProbe: options.processProbe,

@@ -1,4 +1,4 @@
-import type { FileSystem } from "@store/fs";
+import type { FileHandle, FileSystem } from "@store/fs";
 import { decodeLine, findNewline, findRecordEnd, type LogRecord } from "./format.js";
 
 /** A damaged stretch of a file: from `offset`, `bytes` long, and why it is not a record. */
@@ -11,6 +11,11 @@ export interface Damage {
 export interface ScanResult {
   readonly path: string;
   readonly size: number;
+  /**
+   * Where the data ends: the file size less any trailing zeros. Zeros after the last record are
+   * preallocated free space (segments are extended with synced zeros ahead of their records).
+   */
+  readonly dataEnd: number;
   /** Offset just past the last whole record before the first damage (or the file size if none). */
   readonly wholeEnd: number;
   /**
@@ -92,6 +97,7 @@ interface Chunk {
 
 interface FileEnd {
   readonly size: number;
+  readonly dataEnd: number;
   /** Bytes after the last newline, and where they start. */
   readonly rest: Buffer;
   readonly restOffset: number;
@@ -105,10 +111,11 @@ async function* readChunks(fs: FileSystem, path: string, chunkBytes: number): As
   const handle = await fs.open(path, "r");
   try {
     const size = await handle.size();
+    const dataEnd = await findDataEnd(handle, size);
     let carry: Buffer = Buffer.alloc(0);
     let position = 0;
-    while (position < size) {
-      const buffer = Buffer.allocUnsafe(carry.length + Math.min(chunkBytes, size - position));
+    while (position < dataEnd) {
+      const buffer = Buffer.allocUnsafe(carry.length + Math.min(chunkBytes, dataEnd - position));
       carry.copy(buffer, 0);
       const count = await handle.read(buffer, carry.length, buffer.length - carry.length, position);
       if (count === 0) break;
@@ -119,10 +126,30 @@ async function* readChunks(fs: FileSystem, path: string, chunkBytes: number): As
       carry = filled.subarray(lastNewline + 1);
       if (lastNewline >= 0) yield { buffer: filled.subarray(0, lastNewline + 1), base };
     }
-    return { size, rest: carry, restOffset: position - carry.length };
+    return { size, dataEnd, rest: carry, restOffset: position - carry.length };
   } finally {
     await handle.close();
   }
+}
+
+const ZERO_BLOCK = Buffer.alloc(64 * 1024);
+
+/** The offset just past the last non-zero byte, reading backwards a block at a time. */
+async function findDataEnd(handle: FileHandle, size: number): Promise<number> {
+  const block = Buffer.allocUnsafe(ZERO_BLOCK.length);
+  for (let blockEnd = size; blockEnd > 0; ) {
+    const blockStart = Math.max(0, blockEnd - block.length);
+    const length = blockEnd - blockStart;
+    const count = await handle.read(block, 0, length, blockStart);
+    const bytes = block.subarray(0, count);
+    if (!bytes.equals(ZERO_BLOCK.subarray(0, count))) {
+      let last = count - 1;
+      while (bytes[last] === 0) last -= 1;
+      return blockStart + last + 1;
+    }
+    blockEnd = blockStart;
+  }
+  return 0;
 }
 
 class LineScanner<R> {
@@ -152,12 +179,12 @@ class LineScanner<R> {
     }
   }
 
-  finish({ size, rest, restOffset }: FileEnd): ScanResult {
+  finish({ size, dataEnd, rest, restOffset }: FileEnd): ScanResult {
     // Even if its bytes decode, a line without its newline is an append that did not finish; a
     // record accepted here would have the next append glued to it.
     if (rest.length > 0) this.#markDamage(restOffset, "the last line has no newline (an interrupted append)");
-    this.#closeDamage(size);
-    return { path: this.#path, size, wholeEnd: this.#wholeEnd, damage: this.#damage, followedByRecords: this.#followedByRecords };
+    this.#closeDamage(dataEnd);
+    return { path: this.#path, size, dataEnd, wholeEnd: this.#wholeEnd, damage: this.#damage, followedByRecords: this.#followedByRecords };
   }
 
   #scanLine(buffer: Buffer, start: number, end: number, base: number): void {

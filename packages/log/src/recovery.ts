@@ -174,7 +174,7 @@ async function replaySegment(
   const damagedBytes = scan.damage.reduce((sum, range) => sum + range.bytes, 0);
   return {
     records: seen.records,
-    size: tornTail !== null ? scan.wholeEnd : rewritten ? scan.size - damagedBytes : scan.size,
+    size: tornTail !== null ? scan.wholeEnd : rewritten ? scan.dataEnd - damagedBytes : scan.dataEnd,
     appendable: seen.header && !rewritten,
     sync: seen.sync,
     tornTail,
@@ -195,7 +195,7 @@ async function handleDamage(
   const first = scan.damage[0];
   if (first === undefined) return null;
   if (isLast && (unsynced || !scan.followedByRecords)) {
-    const tornTail = { path: scan.path, offset: first.offset, bytes: scan.size - first.offset, unsynced: unsynced && scan.followedByRecords };
+    const tornTail = { path: scan.path, offset: first.offset, bytes: scan.dataEnd - first.offset, unsynced: unsynced && scan.followedByRecords };
     if (!options.readOnly) await cutTail(fs, scan.path, first.offset);
     return tornTail;
   }
@@ -204,7 +204,7 @@ async function handleDamage(
     throw corrupt(scan.path, first.offset, `${first.reason}, and ${where}, so it is not an interrupted append`);
   }
   const keptAt = await keepAside(fs, scan.path);
-  await rewriteWithout(fs, scan.path, scan.damage);
+  await rewriteWithout(fs, scan.path, scan.damage, scan.dataEnd);
   salvaged.push({ path: scan.path, keptAt, damage: scan.damage });
   return null;
 }
@@ -228,7 +228,7 @@ async function keepAside(fs: FileSystem, path: string): Promise<string> {
   return keptAt;
 }
 
-async function rewriteWithout(fs: FileSystem, path: string, damage: readonly Damage[]): Promise<void> {
+async function rewriteWithout(fs: FileSystem, path: string, damage: readonly Damage[], dataEnd: number): Promise<void> {
   const bytes = await fs.readFile(path);
   const kept: Uint8Array[] = [];
   let position = 0;
@@ -236,7 +236,7 @@ async function rewriteWithout(fs: FileSystem, path: string, damage: readonly Dam
     kept.push(bytes.subarray(position, range.offset));
     position = range.offset + range.bytes;
   }
-  kept.push(bytes.subarray(position));
+  kept.push(bytes.subarray(position, dataEnd));
   await atomicReplace(fs, path, kept);
 }
 

@@ -45,8 +45,8 @@ export async function openFolder(dir: string, options: ResolvedOptions): Promise
     const last = state.lastSegment;
     const segment =
       last === undefined || last.sync !== options.sync
-        ? await ActiveSegment.create(fs, dir, state.highestFileNumber + 1, state.keyspace.seq, options.sync)
-        : await ActiveSegment.reopen(fs, dir, last.fileNumber, last.size);
+        ? await ActiveSegment.create(fs, dir, state.highestFileNumber + 1, state.keyspace.seq, options.sync, options.segmentPreallocateBytes)
+        : await ActiveSegment.reopen(fs, dir, last.fileNumber, last.size, options.segmentPreallocateBytes);
     const sealedSegments = state.sealedSegments.filter(([fileNumber]) => fileNumber !== segment.fileNumber);
     return { ...opened, segment, sealedSegments };
   } catch (error) {

@@ -5,6 +5,12 @@ import { describe, expect, it } from "vitest";
 import { openStore } from "../src/index.js";
 import { player, tempDir } from "./helpers.js";
 
+function withoutTrailingZeros(bytes: Buffer): Buffer {
+  let end = bytes.length;
+  while (end > 0 && bytes[end - 1] === 0) end -= 1;
+  return bytes.subarray(0, end);
+}
+
 describe("compaction", () => {
   it("keeps every live key and version, drops dead records, and the folder reopens to the same state", async () => {
     const dir = await tempDir();
@@ -27,8 +33,10 @@ describe("compaction", () => {
     const dir = await tempDir();
     const store = await openStore(dir, { backupsMax: 2 });
     await store.set("k", 0);
-    const segmentBeforeCompaction = await readFile(join(dir, "000001.log"));
+    await store.checkpoint();
+    const segmentBeforeCompaction = withoutTrailingZeros(await readFile(join(dir, "000001.log")));
     await store.compact();
+    // A sealed segment loses its preallocated zeros; the backup is its records, byte for byte.
     expect(gunzipSync(await readFile(join(dir, "backups", "000002-000001.log.gz")))).toEqual(segmentBeforeCompaction);
     for (let round = 1; round <= 3; round += 1) {
       await store.set("k", round);

@@ -11,7 +11,8 @@ const RECORDS = 12;
 /** A closed store with RECORDS sets, each value a little different in size. */
 async function writeSmallLog(): Promise<{ dir: string; segment: string; ends: number[] }> {
   const dir = await tempDir();
-  const store = await openStore(dir);
+  // No preallocated zeros: every byte of this file is a record byte (zeros have their own test).
+  const store = await openStore(dir, { segmentPreallocateBytes: 0 });
   for (let index = 0; index < RECORDS; index += 1) await store.set(`key/${index % 5}`, { index, pad: "x".repeat(index) });
   await store.close();
   const segment = join(dir, (await readdir(dir)).find((name) => name.endsWith(".log"))!);
@@ -116,5 +117,47 @@ describe("recovery", () => {
     const bytes = await readFile(base);
     await writeFile(base, bytes.subarray(0, bytes.length - 3));
     await expect(openStore(dir)).rejects.toMatchObject({ code: "STORE_CORRUPTED", path: base });
+  });
+});
+
+describe("preallocated segments", () => {
+  it("zeros after the last record are free space: no torn tail, and the next write goes right after the last record", async () => {
+    const dir = await tempDir();
+    const store = await openStore(dir, { segmentPreallocateBytes: 64 * 1024 });
+    for (let index = 0; index < 20; index += 1) await store.set(`k${index}`, index);
+    await store.close();
+    const segment = join(dir, "000001.log");
+    const bytes = await readFile(segment);
+    expect(bytes.length, "the file holds preallocated zeros").toBeGreaterThan(64 * 1024);
+    const reopened = await openStore(dir);
+    expect(reopened.recovery.tornTail).toBeNull();
+    expect(reopened.seq).toBe(20);
+    await reopened.set("after", true);
+    await reopened.close();
+    const again = await openStore(dir, { readOnly: true });
+    expect(again.get("after")).toBe(true);
+    expect(again.seq).toBe(21);
+    await again.close();
+  });
+
+  it("a flipped bit in the zeros is a torn tail: cut, with every record kept", async () => {
+    const dir = await tempDir();
+    const store = await openStore(dir, { segmentPreallocateBytes: 64 * 1024 });
+    for (let index = 0; index < 20; index += 1) await store.set(`k${index}`, index);
+    await store.close();
+    const segment = join(dir, "000001.log");
+    const original = await readFile(segment);
+    let dataEnd = original.length;
+    while (original[dataEnd - 1] === 0) dataEnd -= 1;
+    for (const offset of [dataEnd, dataEnd + 1, dataEnd + 4095, original.length - 1]) {
+      const damaged = Buffer.from(original);
+      damaged[offset] = 0x41;
+      await writeFile(segment, damaged);
+      const reopened = await openStore(dir);
+      expect(reopened.recovery.tornTail, `offset ${offset}`).toMatchObject({ offset: dataEnd, bytes: offset + 1 - dataEnd });
+      expect(reopened.seq).toBe(20);
+      await reopened.close();
+      await writeFile(segment, original);
+    }
   });
 });

@@ -10,8 +10,11 @@ export function bootProbe(boot: number): ProcessProbe {
   return { pid, host: "simulated", startTicksOf: (candidate) => (candidate === pid ? boot : undefined) };
 }
 
+/** Preallocation in small steps: the zero fills run often, and a power cut can land in them. */
+const SIM_PREALLOCATE_BYTES = 2048;
+
 export async function openOnDisk(disk: SimulatedDisk, boot: number, options: Parameters<typeof openStore>[1] = {}): Promise<Store> {
-  return openStore(DATA_DIR, { ...options, fs: disk.fs, processProbe: bootProbe(boot) });
+  return openStore(DATA_DIR, { segmentPreallocateBytes: SIM_PREALLOCATE_BYTES, ...options, fs: disk.fs, processProbe: bootProbe(boot) });
 }
 
 export type Model = Map<string, JsonValue>;
