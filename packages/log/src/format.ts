@@ -29,6 +29,8 @@ export interface HeaderRecord {
   readonly seq: number;
   readonly ts: number;
   readonly sync?: "interval" | "none";
+  /** Set when `onCorruption: "salvage"` rewrote the file: records may be missing before and in it. */
+  readonly salvaged?: true;
 }
 export type BatchOpRecord = { readonly op: "set"; readonly key: string; readonly value: JsonValue } | { readonly op: "del"; readonly key: string };
 export interface SetRecord { readonly op: "set"; readonly seq: number; readonly key: string; readonly value: JsonValue; readonly ts: number }

@@ -1,7 +1,7 @@
 import { basename, join } from "node:path";
 import { CorruptionError, atomicReplace, mkdirDurable, type FileSystem } from "@store/fs";
 import { baseName, basePath, listDataFiles, segmentName, segmentPath } from "./files.js";
-import type { LogRecord, WriteRecord } from "./format.js";
+import { encodeRecord, headerRecord, type HeaderRecord, type LogRecord, type WriteRecord } from "./format.js";
 import { decodeLineForReplay, type RawValueRecord } from "./fast-decode.js";
 import { Keyspace, changesOf } from "./keyspace.js";
 import type { CorruptionPolicy, SyncMode } from "./options.js";
@@ -52,7 +52,9 @@ export async function recover(fs: FileSystem, dir: string, options: RecoveryOpti
   const keyspace = new Keyspace();
   const salvaged: Array<RecoveryReport["salvaged"][number]> = [];
   const baseNumber = files.bases.at(-1);
-  const baseBytes = baseNumber === undefined ? 0 : await loadBase(fs, basePath(dir, baseNumber), keyspace, options, salvaged);
+  const base = baseNumber === undefined ? { bytes: 0, salvaged: false } : await loadBase(fs, basePath(dir, baseNumber), keyspace, options, salvaged);
+  const baseBytes = base.bytes;
+  let afterSalvaged = base.salvaged;
   const sealedSegments: Array<[number, number]> = [];
   const firstLive = baseNumber ?? 0;
   const live = files.segments.filter((fileNumber) => fileNumber >= firstLive);
@@ -61,7 +63,8 @@ export async function recover(fs: FileSystem, dir: string, options: RecoveryOpti
   let lastSegment: RecoveredState["lastSegment"];
   for (const [index, fileNumber] of live.entries()) {
     const path = segmentPath(dir, fileNumber);
-    const replay = await replaySegment(fs, path, keyspace, index === live.length - 1, options, salvaged);
+    const replay = await replaySegment(fs, path, keyspace, { isLast: index === live.length - 1, afterSalvaged }, options, salvaged);
+    afterSalvaged = replay.salvaged;
     recordsReplayed += replay.records;
     tornTail = replay.tornTail ?? tornTail;
     sealedSegments.push([fileNumber, replay.size]);
@@ -90,38 +93,41 @@ async function loadBase(
   keyspace: Keyspace,
   options: RecoveryOptions,
   salvaged: Array<RecoveryReport["salvaged"][number]>,
-): Promise<number> {
-  let headerSeq: number | undefined;
-  let entries = 0;
+): Promise<{ bytes: number; salvaged: boolean }> {
+  let header: HeaderRecord | undefined;
   let endCount: number | undefined;
+  const entryLines: Array<readonly [number, number]> = [];
   const scan = await scanFile(
     fs,
     path,
     (record, offset, end) => {
-      if (headerSeq === undefined) {
+      if (header === undefined) {
         if (record.op !== "header" || record.kind !== "base") throw corrupt(path, offset, "the first line is not a base header");
-        headerSeq = record.seq;
+        header = record;
         return;
       }
       if (record.op === "entry") {
-        if (record.seq > headerSeq) throw corrupt(path, offset, `entry version ${record.seq} is newer than the base (${headerSeq})`);
+        if (record.seq > header.seq) throw corrupt(path, offset, `entry version ${record.seq} is newer than the base (${header.seq})`);
         if ("json" in record) keyspace.load(record.key, undefined, record.json, record.seq, end - offset);
         else keyspace.load(record.key, record.value, undefined, record.seq, end - offset);
-        entries += 1;
+        entryLines.push([offset, end]);
       } else if (record.op === "end") endCount = record.entries;
       else throw corrupt(path, offset, `unexpected "${record.op}" record in a base file`);
     },
     { visitAfterDamage: options.onCorruption === "salvage", decode: decodeLineForReplay },
   );
+  const seq = header?.seq ?? keyspace.seq;
+  keyspace.advanceTo(seq);
   // A base is written whole (temp file, fsync, rename), so any damage is corruption, even at the end.
+  const entries = entryLines.length;
   const problem = scan.damage[0] !== undefined ? scan.damage[0].reason : endCount === undefined ? "the end marker is missing" : endCount !== entries ? `the end marker counts ${endCount} entries, the file has ${entries}` : undefined;
-  if (problem !== undefined) {
-    const offset = scan.damage[0]?.offset ?? scan.size;
-    if (options.onCorruption !== "salvage" || options.readOnly) throw corrupt(path, offset, problem);
-    salvaged.push({ path, keptAt: await keepAside(fs, path), damage: scan.damage });
-  }
-  keyspace.advanceTo(headerSeq ?? 0);
-  return scan.size;
+  if (problem === undefined) return { bytes: scan.size, salvaged: header?.salvaged === true };
+  const offset = scan.damage[0]?.offset ?? scan.size;
+  if (options.onCorruption !== "salvage" || options.readOnly) throw corrupt(path, offset, problem);
+  const keptAt = await keepAside(fs, path);
+  const bytes = await rewriteSalvaged(fs, path, headerRecord("base", seq, Date.now()), entryLines, encodeRecord({ op: "end", entries }));
+  salvaged.push({ path, keptAt, damage: scan.damage.length > 0 ? scan.damage : [{ offset, bytes: scan.size - offset, reason: problem }] });
+  return { bytes, salvaged: true };
 }
 
 interface SegmentReplay {
@@ -131,6 +137,8 @@ interface SegmentReplay {
   /** It has its header and was not rewritten: new records can follow. */
   readonly appendable: boolean;
   readonly sync: SyncMode;
+  /** Salvage rewrote it, now or before: records may be missing up to its end. */
+  readonly salvaged: boolean;
   readonly tornTail: RecoveryReport["tornTail"];
 }
 
@@ -138,26 +146,33 @@ async function replaySegment(
   fs: FileSystem,
   path: string,
   keyspace: Keyspace,
-  isLast: boolean,
+  { isLast, afterSalvaged }: { isLast: boolean; afterSalvaged: boolean },
   options: RecoveryOptions,
   salvaged: Array<RecoveryReport["salvaged"][number]>,
 ): Promise<SegmentReplay> {
-  const seen: { header: boolean; records: number; sync: SyncMode } = { header: false, records: 0, sync: "always" };
+  const seen: { header: HeaderRecord | undefined; records: number; sync: SyncMode } = { header: undefined, records: 0, sync: "always" };
+  const salvaging = options.onCorruption === "salvage";
+  const recordLines: Array<readonly [number, number]> = [];
   // In the last segment of an unsynced mode, damage ends the log (point in time): never salvage past it.
   const unsyncedTail = (): boolean => isLast && seen.sync !== "always";
   const scan = await scanFile(
     fs,
     path,
     (record, offset, end) => {
-      if (!seen.header) {
+      if (seen.header === undefined) {
         if (record.op !== "header" || record.kind !== "segment") throw corrupt(path, offset, "the first line is not a segment header");
-        seen.header = true;
+        // A segment starts where the files before it end: past it means a missing or shortened file.
+        if (record.seq > keyspace.seq && !salvaging && !afterSalvaged) {
+          throw corrupt(path, offset, `the segment starts after seq ${record.seq}, but the files before it end at seq ${keyspace.seq}: records are missing`);
+        }
+        seen.header = record;
         seen.sync = record.sync ?? "always";
         keyspace.advanceTo(record.seq);
         return;
       }
       const write = asWriteRecord(record, path, offset);
       if (write.seq <= keyspace.seq) throw corrupt(path, offset, `seq ${write.seq} does not follow ${keyspace.seq}`);
+      if (salvaging) recordLines.push([offset, end]);
       if ("json" in write) {
         keyspace.load(write.key, undefined, write.json, write.seq, end - offset);
         keyspace.advanceTo(write.seq);
@@ -168,22 +183,24 @@ async function replaySegment(
     },
     { visitAfterDamage: () => options.onCorruption === "salvage" && !unsyncedTail(), decode: decodeLineForReplay },
   );
-  const salvagedBefore = salvaged.length;
-  const tornTail = await handleDamage(fs, scan, { isLast, unsynced: unsyncedTail() }, options, salvaged);
-  const rewritten = salvaged.length > salvagedBefore;
-  const damagedBytes = scan.damage.reduce((sum, range) => sum + range.bytes, 0);
+  const header = headerRecord("segment", seen.header?.seq ?? keyspace.seq, Date.now(), seen.sync);
+  const outcome = await handleDamage(fs, scan, { isLast, unsynced: unsyncedTail() }, options, salvaged, () => rewriteSalvaged(fs, path, header, recordLines));
+  const rewrittenBytes = typeof outcome === "number" ? outcome : undefined;
+  const tornTail = typeof outcome === "number" ? null : outcome;
   return {
     records: seen.records,
-    size: tornTail !== null ? scan.wholeEnd : rewritten ? scan.dataEnd - damagedBytes : scan.dataEnd,
-    appendable: seen.header && !rewritten,
+    size: rewrittenBytes ?? (tornTail !== null ? scan.wholeEnd : scan.dataEnd),
+    appendable: seen.header !== undefined && rewrittenBytes === undefined,
     sync: seen.sync,
+    salvaged: rewrittenBytes !== undefined || seen.header?.salvaged === true,
     tornTail,
   };
 }
 
 /**
  * A torn tail (damage with nothing whole after it, in the last segment; or any damage in the last
- * segment of an unsynced mode) is cut; anything else is corruption.
+ * segment of an unsynced mode) is cut; anything else is corruption, which salvage rewrites (then
+ * the result is the rewritten file's size).
  */
 async function handleDamage(
   fs: FileSystem,
@@ -191,9 +208,13 @@ async function handleDamage(
   { isLast, unsynced }: { isLast: boolean; unsynced: boolean },
   options: RecoveryOptions,
   salvaged: Array<RecoveryReport["salvaged"][number]>,
-): Promise<RecoveryReport["tornTail"]> {
+  rewrite: () => Promise<number>,
+): Promise<RecoveryReport["tornTail"] | number> {
   const first = scan.damage[0];
   if (first === undefined) return null;
+  // Not even a whole header: a segment whose creation failed (its header is synced before any
+  // record goes in), so it never held a record. Nothing to cut or to refuse.
+  if (scan.wholeEnd === 0 && !scan.followedByRecords && !isLast) return null;
   if (isLast && (unsynced || !scan.followedByRecords)) {
     const tornTail = { path: scan.path, offset: first.offset, bytes: scan.dataEnd - first.offset, unsynced: unsynced && scan.followedByRecords };
     if (!options.readOnly) await cutTail(fs, scan.path, first.offset);
@@ -204,9 +225,9 @@ async function handleDamage(
     throw corrupt(scan.path, first.offset, `${first.reason}, and ${where}, so it is not an interrupted append`);
   }
   const keptAt = await keepAside(fs, scan.path);
-  await rewriteWithout(fs, scan.path, scan.damage, scan.dataEnd);
+  const bytes = await rewrite();
   salvaged.push({ path: scan.path, keptAt, damage: scan.damage });
-  return null;
+  return bytes;
 }
 
 async function cutTail(fs: FileSystem, path: string, offset: number): Promise<void> {
@@ -228,16 +249,16 @@ async function keepAside(fs: FileSystem, path: string): Promise<string> {
   return keptAt;
 }
 
-async function rewriteWithout(fs: FileSystem, path: string, damage: readonly Damage[], dataEnd: number): Promise<void> {
+/**
+ * Rewrites a damaged file (atomically) as a new header marked `salvaged`, the whole records kept
+ * (byte ranges of the file), and for a base its end marker. Returns the new size.
+ */
+async function rewriteSalvaged(fs: FileSystem, path: string, header: HeaderRecord, lines: ReadonlyArray<readonly [number, number]>, end?: Buffer): Promise<number> {
   const bytes = await fs.readFile(path);
-  const kept: Uint8Array[] = [];
-  let position = 0;
-  for (const range of damage) {
-    kept.push(bytes.subarray(position, range.offset));
-    position = range.offset + range.bytes;
-  }
-  kept.push(bytes.subarray(position, dataEnd));
-  await atomicReplace(fs, path, kept);
+  const chunks: Uint8Array[] = [encodeRecord({ ...header, salvaged: true }), ...lines.map(([start, stop]) => bytes.subarray(start, stop))];
+  if (end !== undefined) chunks.push(end);
+  await atomicReplace(fs, path, chunks);
+  return chunks.reduce((sum, chunk) => sum + chunk.length, 0);
 }
 
 function asWriteRecord(record: LogRecord | RawValueRecord, path: string, offset: number): WriteRecord | Extract<RawValueRecord, { op: "set" }> {

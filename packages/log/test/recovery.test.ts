@@ -1,4 +1,4 @@
-import { cp, readFile, readdir, truncate, writeFile } from "node:fs/promises";
+import { cp, readFile, readdir, rm, truncate, writeFile } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { atomicReplace } from "@store/fs";
 import { SimulatedDisk } from "@store/testkit";
@@ -159,5 +159,69 @@ describe("preallocated segments", () => {
       await reopened.close();
       await writeFile(segment, original);
     }
+  });
+});
+
+describe("files that are missing or salvaged", () => {
+  async function threeSegments(): Promise<string> {
+    const dir = await tempDir();
+    const store = await openStore(dir, { segmentBytesMax: 600, segmentPreallocateBytes: 0 });
+    for (let index = 0; index < 30; index += 1) await store.set(`k${index}`, { index, pad: "p".repeat(40) });
+    await store.close();
+    return dir;
+  }
+
+  it("a missing segment in the middle is corruption, not a shorter history", async () => {
+    const dir = await threeSegments();
+    const segments = (await readdir(dir)).filter((name) => name.endsWith(".log"));
+    expect(segments.length).toBeGreaterThanOrEqual(3);
+    await rm(join(dir, segments[1]!));
+    await expect(openStore(dir, { readOnly: true })).rejects.toMatchObject({ code: "STORE_CORRUPTED", message: expect.stringContaining("records are missing") as unknown });
+  });
+
+  it("a segment cut at a record boundary is detected by the next segment's header", async () => {
+    const dir = await threeSegments();
+    const first = join(dir, "000001.log");
+    const bytes = await readFile(first);
+    const lastNewline = bytes.lastIndexOf(10, bytes.length - 2);
+    await writeFile(first, bytes.subarray(0, lastNewline + 1));
+    await expect(openStore(dir, { readOnly: true })).rejects.toMatchObject({ code: "STORE_CORRUPTED", path: join(dir, "000002.log") });
+  });
+
+  it("after salvage dropped the last record of a segment, later opens accept the gap it left", async () => {
+    const dir = await threeSegments();
+    const first = join(dir, "000001.log");
+    const bytes = await readFile(first);
+    bytes[bytes.length - 5] = bytes[bytes.length - 5]! ^ 0x01;
+    await writeFile(first, bytes);
+    await expect(openStore(dir)).rejects.toMatchObject({ code: "STORE_CORRUPTED" });
+    const salvaged = await openStore(dir, { onCorruption: "salvage" });
+    expect(salvaged.recovery.salvaged).toHaveLength(1);
+    const state = [...salvaged.scan()];
+    await salvaged.close();
+    const again = await openStore(dir);
+    expect([...again.scan()]).toEqual(state);
+    await again.close();
+  });
+
+  it("a damaged base is salvaged into a whole base that later opens accept", async () => {
+    const dir = await tempDir();
+    const store = await openStore(dir);
+    for (let index = 0; index < 20; index += 1) await store.set(`k${index}`, index);
+    await store.compact();
+    await store.set("after", 1);
+    await store.close();
+    const base = join(dir, "000002.base");
+    const bytes = await readFile(base);
+    bytes[200] = bytes[200]! ^ 0x01;
+    await writeFile(base, bytes);
+    const salvaged = await openStore(dir, { onCorruption: "salvage" });
+    expect(salvaged.recovery.salvaged[0]?.path).toBe(base);
+    const state = [...salvaged.scan()];
+    expect(state.length).toBe(20); // 19 keys of the base, plus "after"
+    await salvaged.close();
+    const again = await openStore(dir);
+    expect([...again.scan()]).toEqual(state);
+    await again.close();
   });
 });
