@@ -89,6 +89,17 @@ function registerFileTests(context: () => Context): void {
     expect(Array.from(await fs.readFile(at("f")))).toEqual([0, 0, 0, 0, 122]);
   });
 
+  it("a write keeps its own copy: the caller may reuse or change its Buffer at once", async () => {
+    const { fs, at } = context();
+    const handle = await fs.open(at("f"), "w");
+    const reused = Buffer.from("abc");
+    await writeAll(handle, reused.subarray(0, 3), 0);
+    reused.fill(0x78);
+    await handle.sync();
+    await handle.close();
+    expect(new TextDecoder().decode(await fs.readFile(at("f")))).toBe("abc");
+  });
+
   it("writes at position null on a w handle go one after another", async () => {
     const { fs, at, contentOf } = context();
     const handle = await fs.open(at("f"), "w");

@@ -73,7 +73,7 @@ function replay(bytes: ByteBuffer, op: PendingOp, rng: Rng, path: string): Crash
   if (roll === 1) return { ...base, outcome: "dropped", keptBytes: 0, filler: "none" };
   const keptBytes = rng.int(op.data.length);
   const filler = rng.pick(FILLERS);
-  const torn = op.data.slice();
+  const torn = new Uint8Array(op.data); // a copy: the torn bytes must not reach the pending op
   const rest = torn.length - keptBytes;
   if (filler === "zeros") torn.fill(0, keptBytes);
   if (filler === "garbage") torn.set(rng.bytes(rest), keptBytes);

@@ -22,7 +22,8 @@ export class Inode {
   }
 
   write(position: number, data: Uint8Array, mtimeMs: number): void {
-    const copy = data.slice();
+    // Not data.slice(): on a Buffer that is a view, and the caller may reuse its buffer at once.
+    const copy = new Uint8Array(data);
     this.current.write(position, copy);
     this.pending.push({ kind: "write", position, data: copy });
     this.mtimeMs = mtimeMs;

@@ -1,3 +1,4 @@
+import { writeAll } from "@store/fs";
 import { describe, expect, it } from "vitest";
 import { Rng, SimulatedDisk, type CrashOutcome, type TornFiller } from "../src/index.js";
 import { appendUnsynced, encoder, text, writeSynced } from "./helpers.js";
@@ -114,6 +115,30 @@ describe("crash: pending file data", () => {
     }
     expect(outcomes).toEqual(new Set(["kept", "dropped", "torn"]));
     expect(fillers).toEqual(new Set(["none", "zeros", "garbage"]));
+  });
+
+  it("a torn write's filler never reaches the Buffer the caller wrote from", async () => {
+    const written = Buffer.from(pattern(64, 3));
+    const disk = new SimulatedDisk();
+    await writeSynced(disk.fs, "/log", "");
+    await disk.fs.fsyncDir("/");
+    await appendUnsynced(disk.fs, "/log", written.subarray(0, 64));
+    const fillers = new Set<TornFiller>();
+    for (let seed = 0; seed < 100; seed += 1) fillers.add(disk.crash(new Rng(seed)).crashReport[0]!.filler);
+    expect(fillers).toContain("garbage");
+    expect(written).toEqual(Buffer.from(pattern(64, 3)));
+  });
+
+  it("a synced write survives a crash as written, though the caller changed its Buffer after writing", async () => {
+    const reused = Buffer.from("durable");
+    const disk = new SimulatedDisk();
+    const handle = await disk.fs.open("/f", "w");
+    await writeAll(handle, reused.subarray(0, 7), 0);
+    reused.fill(0x78);
+    await handle.sync();
+    await handle.close();
+    await disk.fs.fsyncDir("/");
+    expect(text(disk.crash(new Rng(1)).files().get("/f"))).toBe("durable");
   });
 
   it("a dropped earlier write leaves zeros where it was when a later write is kept", async () => {
