@@ -1,4 +1,4 @@
-import { StoreError, type FileSystem } from "@store/fs";
+import { StoreError, ioError, type FileSystem } from "@store/fs";
 import type { Committer } from "./committer.js";
 import { retireFiles, writeBase } from "./compaction.js";
 import { baseName, segmentName } from "./files.js";
@@ -40,6 +40,17 @@ export interface CompactionContext {
  * opening finds the old base and segments; after it, the new base. Never neither.
  */
 export async function compact(context: CompactionContext): Promise<CompactionResult> {
+  try {
+    const result = await compactOnce(context);
+    context.state.lastError = null;
+    return result;
+  } catch (error) {
+    context.state.lastError = error instanceof Error ? error.message : String(error);
+    throw error instanceof StoreError ? error : ioError("Compaction", context.dir, error);
+  }
+}
+
+async function compactOnce(context: CompactionContext): Promise<CompactionResult> {
   const { fs, dir, keyspace, committer, state } = context;
   const startedAtMs = Date.now();
   const bytesBefore = liveBytesOnDisk(context);
@@ -53,7 +64,6 @@ export async function compact(context: CompactionContext): Promise<CompactionRes
     baseBytes = await writeBase(fs, dir, baseNumber, keyspace);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    state.lastError = reason;
     throw new StoreError("STORE_IO", `Compaction failed writing ${baseName(baseNumber)} in ${dir}: ${reason}. The previous state is in place and nothing was lost; free space or fix the disk and compact again.`, {
       path: dir,
       cause: error,
@@ -72,14 +82,12 @@ export async function compact(context: CompactionContext): Promise<CompactionRes
     await retireFiles(fs, dir, retired, baseNumber, context.backupsMax);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    state.lastError = reason;
     throw new StoreError("STORE_IO", `Compaction wrote ${baseName(baseNumber)} in ${dir} but could not retire the files it replaces: ${reason}. The data is safe; the next open or compaction retires them.`, {
       path: dir,
       cause: error,
     });
   }
   state.lastAtMs = Date.now();
-  state.lastError = null;
   return { seq, baseFile: baseName(baseNumber), bytesBefore, bytesAfter: liveBytesOnDisk(context), durationMs: state.lastAtMs - startedAtMs, retiredFiles: retired };
 }
 
