@@ -47,11 +47,16 @@ export async function buildLog(seed: number, shape: FixtureShape): Promise<LogFi
   return { files, writes: run.issued };
 }
 
-function fileOf(path: string, bytes: Uint8Array): LogFile {
+/** The file's records, without the preallocated zeros an active segment ends with (free space, not data). */
+function fileOf(path: string, withZeros: Uint8Array): LogFile {
+  let dataEnd = withZeros.length;
+  while (dataEnd > 0 && withZeros[dataEnd - 1] === 0) dataEnd -= 1;
+  const bytes = withZeros.subarray(0, dataEnd);
   const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
   const lines: LogLine[] = [];
   for (let start = 0; start < buffer.length; ) {
     const newline = buffer.indexOf(0x0a, start);
+    if (newline === -1) throw new Error(`assertion failed: ${path} ends with ${buffer.length - start} bytes that are neither a whole record nor zeros`);
     const decoded = decodeLine(buffer, start, newline);
     const seq = typeof decoded !== "string" && "seq" in decoded && decoded.op !== "entry" ? decoded.seq : undefined;
     lines.push({ start, end: newline + 1, seq });

@@ -10,8 +10,11 @@ export function bootProbe(boot: number): ProcessProbe {
   return { pid, host: "simulated", startTicksOf: (candidate) => (candidate === pid ? boot : undefined) };
 }
 
+/** Small preallocation steps: zero fills run often (so cuts land in them) and simulated files stay small. */
+const SIM_PREALLOCATE_BYTES = 4096;
+
 export function openOnFs(fs: FileSystem, boot: number, options: StoreOptions = {}): Promise<Store> {
-  return openStore(DATA_DIR, { ...options, fs, processProbe: bootProbe(boot) });
+  return openStore(DATA_DIR, { segmentPreallocateBytes: SIM_PREALLOCATE_BYTES, ...options, fs, processProbe: bootProbe(boot) });
 }
 
 /** A seed for a sub-run, mixed from its parts so nearby cases do not share crash choices. */

@@ -37,26 +37,17 @@ describe("the simulated-disk scenarios pass in their short form", () => {
   });
 });
 
-/**
- * Seeds in 0..219 whose case hits a known bug in @store/log (reported, not fixed here): when creating
- * the next segment fails (EIO on its open or on the folder fsync, or ENOSPC while writing its header),
- * the half-made segment file stays and the committer does not move past its number, so every later
- * roll and compaction of that store instance fails with a raw EEXIST/EIO instead of a StoreError.
- */
-const KNOWN_BUG_SEEDS = new Set([4, 34, 59, 89, 114, 124, 154, 159, 179, 209]);
-
 describe("disk-faults passes in its short form", () => {
   it("EIO on fsync, ENOSPC and short writes at every index, a full disk, and compaction faults leave typed errors and exact state", async () => {
     let cases = 0;
     let checks = 0;
     for (let seed = 0; seed < 220; seed += 1) {
-      if (KNOWN_BUG_SEEDS.has(seed)) continue;
       const result = await runCases(diskFaults, seed, 1);
       expect(result.failures).toEqual([]);
       cases += result.cases;
       checks += result.checks;
     }
-    expect(cases).toBe(210);
+    expect(cases).toBe(220);
     expect(checks).toBeGreaterThan(300);
   });
 });

@@ -40,6 +40,7 @@ async function runCase(seed: number, options: CaseOptions): Promise<number> {
     const store = await openStore(dir, { fs: options.wrapFs(nodeFileSystem) });
     const existing = 1 + rng.int(20);
     for (let index = 0; index < existing; index += 1) await store.set(`existing/${index}`, { index, tag: rng.int(1000) });
+    await store.checkpoint(); // the segment's background zero fill is done: only a write could change the files now
     let checks = 0;
     try {
       // Every kind, in a seeded order, so one kind's leftovers cannot hide behind another's.
