@@ -83,10 +83,11 @@ export class ActiveSegment {
    */
   async append(bytes: Uint8Array): Promise<void> {
     const sizeBefore = this.#size;
-    // Never write over a zero page while it is being written: the two writes could land either way.
-    const zeroWrite = this.#zeroWrite;
-    if (zeroWrite !== undefined && sizeBefore + bytes.length > zeroWrite.start) await zeroWrite.done;
-    this.#writeEnd = sizeBefore + bytes.length;
+    const end = sizeBefore + bytes.length;
+    // Claim the range before waiting: from now on the zero fill starts no page below `end`...
+    this.#writeEnd = end;
+    // ...and a page it is writing there now must land first: concurrent pwrites land in any order.
+    while (this.#zeroWrite !== undefined && end > this.#zeroWrite.start) await this.#zeroWrite.done;
     try {
       await writeAll(this.#handle, bytes, sizeBefore);
     } catch (error) {

@@ -1,12 +1,29 @@
 import { cp, readFile, readdir, rm, truncate, writeFile } from "node:fs/promises";
 import { basename, join } from "node:path";
-import { atomicReplace } from "@store/fs";
+import { atomicReplace, type FileHandle, type FileSystem, type OpenFlags } from "@store/fs";
 import { SimulatedDisk } from "@store/testkit";
 import { describe, expect, it } from "vitest";
 import { CorruptionError, openStore, type JsonValue } from "../src/index.js";
 import { tempDir } from "./helpers.js";
 
 const RECORDS = 12;
+
+/** A handle whose all-zero writes land a little later, as a pwrite still queued on libuv's thread pool does. */
+function withLateZeroPages(handle: FileHandle): FileHandle {
+  return {
+    path: handle.path,
+    write: async (data, offset, length, position) => {
+      if (length > 0 && data.subarray(offset, offset + length).every((byte) => byte === 0)) await new Promise((resolve) => setTimeout(resolve, 5));
+      return handle.write(data, offset, length, position);
+    },
+    read: (into, offset, length, position) => handle.read(into, offset, length, position),
+    size: () => handle.size(),
+    truncate: (length) => handle.truncate(length),
+    sync: () => handle.sync(),
+    datasync: () => handle.datasync(),
+    close: () => handle.close(),
+  };
+}
 
 /** A closed store with RECORDS sets, each value a little different in size. */
 async function writeSmallLog(): Promise<{ dir: string; segment: string; ends: number[] }> {
@@ -159,6 +176,42 @@ describe("preallocated segments", () => {
       await reopened.close();
       await writeFile(segment, original);
     }
+  });
+  it("a zero page still being written when a group claims its range lands before the group, never over it", async () => {
+    const disk = new SimulatedDisk();
+    const lateZeros = new Proxy(disk.fs, {
+      get: (target, name: keyof FileSystem) =>
+        name === "open" ? async (path: string, flags: OpenFlags) => withLateZeroPages(await target.open(path, flags)) : (target[name] as (...args: never[]) => unknown).bind(target),
+    });
+    const store = await openStore("/data", { fs: lateZeros, sync: "none", segmentPreallocateBytes: 64 * 1024 });
+    for (let round = 0; round < 20; round += 1) {
+      await Promise.all(Array.from({ length: 200 }, (_, index) => store.set(`k${index}`, { round, pad: "p".repeat(60) })));
+    }
+    await store.close();
+    const reopened = await openStore("/data", { fs: disk.fs, readOnly: true });
+    expect(reopened.recovery.tornTail).toBeNull();
+    expect(reopened.seq).toBe(4000);
+    for (let index = 0; index < 200; index += 1) expect(reopened.get(`k${index}`)).toMatchObject({ round: 19 });
+    await reopened.close();
+  });
+
+  it("groups larger than a zero page never race the zero fill: every record survives a real disk", async () => {
+    // Real pwrites run on libuv's thread pool and may land in any order, so a zero page written
+    // over a range a group has claimed would wipe acknowledged records.
+    const dir = await tempDir();
+    const store = await openStore(dir, { sync: "none", segmentPreallocateBytes: 256 * 1024 });
+    const writes: Promise<unknown>[] = [];
+    for (let index = 0; index < 40_000; index += 1) {
+      writes.push(store.set(`k${index % 5000}`, { index, pad: "p".repeat(index % 97) }));
+      if (writes.length === 1000) await Promise.all(writes.splice(0));
+    }
+    await Promise.all(writes);
+    await store.close();
+    const reopened = await openStore(dir, { readOnly: true });
+    expect(reopened.recovery.tornTail).toBeNull();
+    expect(reopened.seq).toBe(40_000);
+    for (let key = 0; key < 5000; key += 1) expect(reopened.get(`k${key}`)).toMatchObject({ index: 35_000 + key });
+    await reopened.close();
   });
 });
 
