@@ -1,4 +1,7 @@
+import { openStore } from "@store/log";
 import { describe, expect, it } from "vitest";
+import { runChild } from "../src/child-process.js";
+import { inTempDir } from "../src/folder-bytes.js";
 import { runScenario } from "../src/index.js";
 import { kill9 } from "../src/scenarios/kill-9.js";
 import { twoWriters } from "../src/scenarios/two-writers.js";
@@ -14,5 +17,27 @@ describe("the real-process scenarios pass in their short form", () => {
     const result = await runScenario(twoWriters, { seed: 0, budgetMs: Number.POSITIVE_INFINITY, casesMax: 6 });
     expect(result.failures).toEqual([]);
     expect(result.checks).toBe(6);
+  });
+});
+
+describe("the kill-9 writer's report", () => {
+  it("holds every write that reached the disk, though the parent stopped reading the pipe before the kill", async () => {
+    await inTempDir("report", async (dir) => {
+      const child = runChild("writer", [dir, "mixed", "7", "64", "8", "0"]);
+      await child.waitFor((line) => line.startsWith("open "), "open");
+      const stdout = child.process.stdout!;
+      stdout.pause(); // the pipe fills up: the writer must wait for it, not keep its lines in memory
+      await new Promise((resolve) => setTimeout(resolve, 2000)); // a free writer does thousands of writes meanwhile
+      child.kill();
+      stdout.resume();
+      await child.ended;
+      const issuedSeqs = child.lines.filter((line) => line.startsWith("issue ")).map((line) => Number(line.split(" ")[1]));
+      const store = await openStore(dir, { readOnly: true });
+      try {
+        expect(store.seq).toBeLessThanOrEqual(Math.max(...issuedSeqs));
+      } finally {
+        await store.close();
+      }
+    });
   });
 });

@@ -4,13 +4,12 @@
 //   the loser prints "locked <holder pid>", then retries until the holder is gone, prints
 //   "took-over", writes "taker" = its pid, closes the store and exits 0.
 import { StoreError, StoreLockedError, openStore, type Store } from "@store/log";
+import { printNow } from "./print-now.js";
 
 const RETRY_MS = 5;
 const CALLERS = 8;
 const dir = process.argv[2] ?? "";
-const print = (line: string): void => {
-  process.stdout.write(`${line}\n`);
-};
+const print = printNow;
 
 async function tryOpen(): Promise<Store | StoreLockedError> {
   try {

@@ -1,5 +1,5 @@
 // A writer for the kill-9 scenario. argv: dir, mode ("mixed" | "transfers"), seed, callers, accounts,
-// compact ("1" to compact now and then). It prints, one line each, synchronously (stdout is a pipe):
+// compact ("1" to compact now and then). It prints, one line each, before going on (printNow):
 //   open <seq>                 the store is open at seq
 //   issue <seq> <ops as JSON>  a write took seq <seq> (printed before it can reach the disk)
 //   ack <seq>                  the write with seq <seq> is acknowledged (durable)
@@ -8,15 +8,14 @@ import { openStore, type BatchOp } from "@store/log";
 import { Rng } from "@store/testkit";
 import { mintOps, randomOps, transferOps } from "../ops.js";
 import { SeqTracker, errorCode } from "../submit.js";
+import { printNow } from "./print-now.js";
 
 const [dir = "", mode = "mixed", seedText = "0", callersText = "64", accountsText = "8", compactText = "0"] = process.argv.slice(2);
 const rng = new Rng(Number(seedText));
 const accounts = Number(accountsText);
 const store = await openStore(dir, { segmentBytesMax: 64 * 1024 });
 const tracker = new SeqTracker(store);
-const print = (line: string): void => {
-  process.stdout.write(`${line}\n`);
-};
+const print = printNow;
 print(`open ${store.seq}`);
 
 /** Submits, prints the issue line before the write can reach the disk, then the ack. False on conflict. */
