@@ -24,10 +24,14 @@ async function checkRecovered(disk: SimulatedDisk, boot: number, initial: { stat
 }
 
 describe("power loss at every operation index", () => {
-  it("a concurrent write workload loses no acknowledged write and applies no batch by halves", async () => {
+  it.each([
+    ["each write landing when issued", false],
+    ["writes in flight landing in any order", true],
+  ])("a concurrent write workload loses no acknowledged write and applies no batch by halves (%s)", async (_, late) => {
     let cuts = 0;
     for (let cutIndex = 0; ; cutIndex += 1) {
       const disk = new SimulatedDisk();
+      if (late) disk.landWritesLate(new Rng(cutIndex));
       const store = await openOnDisk(disk, 1);
       disk.cutPowerAt(disk.operationCount + cutIndex);
       const result = await runWorkload(store, new Rng(cutIndex), 100, 4);

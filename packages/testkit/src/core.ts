@@ -2,6 +2,7 @@ import { errnoError } from "@store/fs";
 import { FaultPlan, type FaultOperation } from "./faults.js";
 import { Folder, Inode } from "./model.js";
 import { PowerCutError } from "./power-cut-error.js";
+import type { Rng } from "./rng.js";
 
 /** A fixed start for the simulated clock, so that mtimes are deterministic too. */
 const CLOCK_START_MS = 1_700_000_000_000;
@@ -18,6 +19,8 @@ export class DiskCore {
   cutAtOperation: number | undefined;
   powerIsCut = false;
   capacityBytes: number | undefined;
+  /** Set: writes land late, in a seeded order (see `SimulatedDisk.landWritesLate`). */
+  lateWrites: Rng | undefined;
 
   constructor(root: Folder, capacityBytes: number | undefined) {
     this.root = root;
@@ -42,6 +45,11 @@ export class DiskCore {
       throw new PowerCutError(this.operationCount);
     }
     this.operationCount += 1;
+  }
+
+  /** With late writes: resolves 0 to 3 event-loop turns from now (seeded). */
+  async writeLatency(rng: Rng): Promise<void> {
+    for (let turns = rng.int(4); turns > 0; turns -= 1) await new Promise<void>((resolve) => setImmediate(resolve));
   }
 
   /** Throws the injected errno error if a fault fires here (short writes are the caller's job). */

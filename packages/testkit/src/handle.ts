@@ -32,6 +32,15 @@ export class SimulatedFileHandle implements FileHandle {
     if (position !== null) checkPosition(position, "write");
     this.#assertUsable("write", this.#mode.writable);
     this.#core.beginMutation();
+    let bytes = data.subarray(offset, offset + length);
+    const late = this.#core.lateWrites;
+    if (late !== undefined) {
+      // In flight, as on libuv's thread pool: the bytes are taken now, they land some turns later
+      // (after writes issued later, maybe), and not at all if the power goes out meanwhile.
+      bytes = new Uint8Array(bytes);
+      await this.#core.writeLatency(late);
+      this.#core.assertPower();
+    }
     const fault = this.#core.failIfFaulted("write", "write", this.path);
     const inode = this.#inode;
     const at = this.#mode.append ? inode.current.size : (position ?? this.#cursor);
@@ -39,7 +48,7 @@ export class SimulatedFileHandle implements FileHandle {
     const growthRoom = this.#core.freeBytes() + inode.current.size - at;
     const count = Math.max(0, Math.min(asked, growthRoom));
     if (count === 0 && length > 0) throw errnoError("ENOSPC", "write", this.path);
-    inode.write(at, data.subarray(offset, offset + count), this.#core.nowMs);
+    inode.write(at, bytes.subarray(0, count), this.#core.nowMs);
     if (position === null && !this.#mode.append) this.#cursor += count;
     return count;
   }

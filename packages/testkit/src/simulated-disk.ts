@@ -65,6 +65,16 @@ export class SimulatedDisk {
     return disk;
   }
 
+  /**
+   * From now on every write lands 0 to 3 event-loop turns after it is issued, chosen by `rng`, so
+   * writes in flight at the same time land in any order (as pwrites on libuv's thread pool do), and
+   * an fsync issued meanwhile does not cover them. Off by default: then a write lands when issued.
+   * Not carried over by `crash`.
+   */
+  landWritesLate(rng: Rng): void {
+    this.#core.lateWrites = rng;
+  }
+
   injectFault(fault: Fault): void {
     this.#core.faults.add(fault);
   }

@@ -22,3 +22,10 @@ fileSystemConformance("SimulatedDisk after a crash", async () => {
   const revived = disk.crash(new Rng(1));
   return { fs: revived.fs, root: "/data", cleanup: async () => undefined };
 });
+
+fileSystemConformance("SimulatedDisk with late writes", async () => {
+  const disk = new SimulatedDisk();
+  disk.landWritesLate(new Rng(3));
+  await disk.fs.mkdir("/data");
+  return { fs: disk.fs, root: "/data", cleanup: async () => undefined };
+});

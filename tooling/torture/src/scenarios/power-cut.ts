@@ -48,6 +48,8 @@ interface CutRun {
 /** Opens a store on a fresh disk with the power set to fail at operation `cutAt`, and runs the plan. */
 async function runUntilCut(seed: number, plan: Plan, cutAt: number | undefined, options: CaseOptions): Promise<CutRun> {
   const disk = new SimulatedDisk();
+  // Half the seeds let concurrent writes land in any order, as libuv's thread pool does.
+  if (new Rng(subSeed(seed, 5)).bool()) disk.landWritesLate(new Rng(subSeed(seed, 6)));
   if (cutAt !== undefined) disk.cutPowerAt(cutAt);
   const fs = options.wrapFs(disk.fs);
   let store: Store;
