@@ -1,28 +1,23 @@
 import { cp, readFile, readdir, rm, truncate, writeFile } from "node:fs/promises";
 import { basename, join } from "node:path";
-import { atomicReplace, type FileHandle, type FileSystem, type OpenFlags } from "@store/fs";
-import { SimulatedDisk } from "@store/testkit";
+import { atomicReplace, type FileHandle, type FileSystem } from "@store/fs";
+import { SimulatedDisk, delegatingFs, delegatingHandle } from "@store/testkit";
 import { describe, expect, it } from "vitest";
 import { CorruptionError, openStore, type JsonValue } from "../src/index.js";
 import { tempDir } from "./helpers.js";
 
 const RECORDS = 12;
 
-/** A handle whose all-zero writes land a little later, as a pwrite still queued on libuv's thread pool does. */
-function withLateZeroPages(handle: FileHandle): FileHandle {
-  return {
-    path: handle.path,
+/** A disk whose all-zero writes land a little later, as a pwrite still queued on libuv's thread pool does. */
+function withLateZeroPages(fs: FileSystem): FileSystem {
+  const lateZeros = (handle: FileHandle): FileHandle => ({
+    ...delegatingHandle(handle),
     write: async (data, offset, length, position) => {
       if (length > 0 && data.subarray(offset, offset + length).every((byte) => byte === 0)) await new Promise((resolve) => setTimeout(resolve, 5));
       return handle.write(data, offset, length, position);
     },
-    read: (into, offset, length, position) => handle.read(into, offset, length, position),
-    size: () => handle.size(),
-    truncate: (length) => handle.truncate(length),
-    sync: () => handle.sync(),
-    datasync: () => handle.datasync(),
-    close: () => handle.close(),
-  };
+  });
+  return { ...delegatingFs(fs), open: async (path, flags) => lateZeros(await fs.open(path, flags)) };
 }
 
 /** A closed store with RECORDS sets, each value a little different in size. */
@@ -179,11 +174,7 @@ describe("preallocated segments", () => {
   });
   it("a zero page still being written when a group claims its range lands before the group, never over it", async () => {
     const disk = new SimulatedDisk();
-    const lateZeros = new Proxy(disk.fs, {
-      get: (target, name: keyof FileSystem) =>
-        name === "open" ? async (path: string, flags: OpenFlags) => withLateZeroPages(await target.open(path, flags)) : (target[name] as (...args: never[]) => unknown).bind(target),
-    });
-    const store = await openStore("/data", { fs: lateZeros, sync: "none", segmentPreallocateBytes: 64 * 1024 });
+    const store = await openStore("/data", { fs: withLateZeroPages(disk.fs), sync: "none", segmentPreallocateBytes: 64 * 1024 });
     for (let round = 0; round < 20; round += 1) {
       await Promise.all(Array.from({ length: 200 }, (_, index) => store.set(`k${index}`, { round, pad: "p".repeat(60) })));
     }

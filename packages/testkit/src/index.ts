@@ -5,3 +5,4 @@ export { SimulatedDisk } from "./simulated-disk.js";
 export type { CrashDecision, CrashOutcome, TornFiller } from "./crash.js";
 export { runWithSeed, SeededRunError } from "./seeded.js";
 export { fileSystemConformance, type ConformanceTarget } from "./conformance.js";
+export { delegatingFs, delegatingHandle } from "./delegate.js";

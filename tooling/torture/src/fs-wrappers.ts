@@ -1,4 +1,5 @@
-import type { FileHandle, FileSystem } from "@store/fs";
+import type { FileSystem } from "@store/fs";
+import { delegatingFs, delegatingHandle } from "@store/testkit";
 
 /** Wraps the FileSystem a store is opened with: the identity, or a deliberately broken build. */
 export type FsWrapper = (fs: FileSystem) => FileSystem;
@@ -10,7 +11,7 @@ export const unchangedFs: FsWrapper = (fs) => fs;
  * a rename. A power cut can then undo the new names, and `power-cut` must notice.
  */
 export const skipFolderFsync: FsWrapper = (fs) => ({
-  ...delegate(fs),
+  ...delegatingFs(fs),
   fsyncDir: async () => undefined,
 });
 
@@ -20,8 +21,8 @@ export const skipFolderFsync: FsWrapper = (fs) => ({
  * notice. `sync` (lock and atomic file writes) is left alone, to aim at the write path only.
  */
 export const acknowledgeBeforeFlush: FsWrapper = (fs) => ({
-  ...delegate(fs),
-  open: async (path, flags) => noSyncHandle(await fs.open(path, flags)),
+  ...delegatingFs(fs),
+  open: async (path, flags) => ({ ...delegatingHandle(await fs.open(path, flags)), datasync: async () => undefined }),
 });
 
 /** The broken builds `pnpm torture --mutate NAME` runs, to show that the scenarios notice. */
@@ -29,30 +30,3 @@ export const MUTATIONS: Readonly<Record<string, FsWrapper>> = {
   "skip-folder-fsync": skipFolderFsync,
   "ack-before-flush": acknowledgeBeforeFlush,
 };
-
-function delegate(fs: FileSystem): FileSystem {
-  return {
-    open: (path, flags) => fs.open(path, flags),
-    readFile: (path) => fs.readFile(path),
-    stat: (path) => fs.stat(path),
-    readdir: (path) => fs.readdir(path),
-    mkdir: (path) => fs.mkdir(path),
-    rename: (from, to) => fs.rename(from, to),
-    link: (existing, to) => fs.link(existing, to),
-    unlink: (path) => fs.unlink(path),
-    fsyncDir: (path) => fs.fsyncDir(path),
-  };
-}
-
-function noSyncHandle(handle: FileHandle): FileHandle {
-  return {
-    path: handle.path,
-    write: (data, offset, length, position) => handle.write(data, offset, length, position),
-    read: (into, offset, length, position) => handle.read(into, offset, length, position),
-    size: () => handle.size(),
-    truncate: (length) => handle.truncate(length),
-    sync: () => handle.sync(),
-    datasync: async () => undefined,
-    close: () => handle.close(),
-  };
-}

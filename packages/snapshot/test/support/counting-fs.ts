@@ -1,4 +1,5 @@
 import type { FileHandle, FileSystem, OpenFlags } from "@store/fs";
+import { delegatingHandle } from "@store/testkit";
 
 /**
  * Wraps a FileSystem to count what reaches it: renames per target (one per atomic file write),
@@ -32,7 +33,7 @@ export class CountingFs implements FileSystem {
       await this.slowSync?.();
       await handle.sync();
     };
-    return { ...bind(handle), sync, datasync: sync };
+    return { ...delegatingHandle(handle), sync, datasync: sync };
   }
 
   readFile(path: string): Promise<Uint8Array> {
@@ -76,17 +77,4 @@ export class CountingFs implements FileSystem {
     this.operations += 1;
     return this.#inner.fsyncDir(path);
   }
-}
-
-function bind(handle: FileHandle): FileHandle {
-  return {
-    path: handle.path,
-    write: (data, offset, length, position) => handle.write(data, offset, length, position),
-    read: (into, offset, length, position) => handle.read(into, offset, length, position),
-    size: () => handle.size(),
-    truncate: (length) => handle.truncate(length),
-    sync: () => handle.sync(),
-    datasync: () => handle.datasync(),
-    close: () => handle.close(),
-  };
 }
