@@ -12,7 +12,12 @@ export type StoreErrorCode =
   | "STORE_INVALID_KEY"
   | "STORE_INVALID_VALUE"
   | "STORE_TOO_LARGE"
-  | "STORE_READ_ONLY";
+  | "STORE_READ_ONLY"
+  | "STORE_NOT_A_STORE"
+  | "STORE_UNSUPPORTED_FORMAT"
+  | "STORE_HISTORY_GONE"
+  | "STORE_UNAVAILABLE"
+  | "STORE_UNKNOWN_OUTCOME";
 
 export interface StoreErrorDetails {
   /** The file or folder the error is about. */

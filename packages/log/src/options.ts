@@ -44,6 +44,11 @@ export interface StoreOptions {
   readonly segmentPreallocateBytes?: number;
   /** Compactions whose replaced files are kept, gzipped, in `backups/`. Default 3; 0 keeps none. */
   readonly backupsMax?: number;
+  /**
+   * Committed writes kept in memory so that a subscriber can resume from a recent seq
+   * (`subscribe(listener, { afterSeq })`). Default 1,024; 0 keeps none.
+   */
+  readonly changeHistoryMax?: number;
   /** The file system to use. Default: the real disk. Tests pass a simulated one. */
   readonly fs?: FileSystem;
   /** How the lock tells live processes from dead ones. Default: this process and /proc. */
@@ -63,6 +68,7 @@ export interface ResolvedOptions {
   readonly groupBytesMax: number;
   readonly segmentPreallocateBytes: number;
   readonly backupsMax: number;
+  readonly changeHistoryMax: number;
   readonly fs: FileSystem;
   readonly processProbe: ProcessProbe | undefined;
 }
@@ -83,6 +89,7 @@ export function resolveOptions(options: StoreOptions): ResolvedOptions {
     groupBytesMax: positiveInteger("groupBytesMax", options.groupBytesMax ?? 8 * MIB),
     segmentPreallocateBytes: nonNegativeInteger("segmentPreallocateBytes", options.segmentPreallocateBytes ?? MIB),
     backupsMax: nonNegativeInteger("backupsMax", options.backupsMax ?? 3),
+    changeHistoryMax: nonNegativeInteger("changeHistoryMax", options.changeHistoryMax ?? 1024),
     fs: options.fs ?? nodeFileSystem,
     processProbe: options.processProbe,
   };
