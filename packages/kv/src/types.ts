@@ -1,0 +1,110 @@
+import type { JsonValue, StoreError } from "@store/fs";
+
+/** A live key as read: its value and its version (the seq of the write that last set it). */
+export interface Entry {
+  readonly key: string;
+  readonly value: JsonValue;
+  readonly version: number;
+}
+
+/**
+ * A precondition on a key, checked when the batch is applied, atomically with it:
+ * a number requires the key's version to be exactly that, `null` requires the key not to exist.
+ * Leaving `ifVersion` out means no condition; writing `ifVersion: undefined` is refused (a missing
+ * key's version is `undefined`, and "no condition" must never happen by accident).
+ */
+export type IfVersion = number | null;
+
+export type WriteOp =
+  | { readonly type: "set"; readonly key: string; readonly value: JsonValue; readonly ifVersion?: IfVersion }
+  | { readonly type: "delete"; readonly key: string; readonly ifVersion?: IfVersion }
+  /** Writes nothing: only the precondition, for a key the batch read but does not change. */
+  | { readonly type: "check"; readonly key: string; readonly ifVersion: IfVersion };
+
+export interface WriteResult {
+  /** The batch's seq, which is also the new version of every key it set. */
+  readonly seq: number;
+}
+
+export interface ScanOptions {
+  /** Only keys starting with this. Default: every key. */
+  readonly prefix?: string;
+  /**
+   * Start strictly after this key, in the scan's direction (a page's last key continues the scan).
+   * Default: the first key of the prefix in that direction.
+   */
+  readonly after?: string;
+  /** Most entries returned, 1 to `SCAN_LIMIT_MAX`. Default `SCAN_LIMIT_DEFAULT`. */
+  readonly limit?: number;
+  /** Descending key order. Default false. */
+  readonly reverse?: boolean;
+}
+
+export type ChangeOp = { readonly type: "set"; readonly key: string; readonly value: JsonValue } | { readonly type: "delete"; readonly key: string };
+
+/** One committed write, as subscribers see it: its seq and every key it set or deleted. */
+export interface ChangeEvent {
+  readonly seq: number;
+  readonly ops: readonly ChangeOp[];
+}
+
+export type ChangeListener = (event: ChangeEvent) => void;
+
+export interface SubscribeOptions {
+  /**
+   * Deliver every change with a seq above this one (resume after the last event seen). The backend
+   * rejects with `STORE_HISTORY_GONE` if it no longer keeps all of them. Default: changes committed
+   * after the subscription is made.
+   */
+  readonly afterSeq?: number;
+  /**
+   * Called once if the subscription ends by an error (history gone, connection lost); no event
+   * follows it. Without it, such an error is rethrown asynchronously.
+   */
+  readonly onError?: (error: StoreError) => void;
+}
+
+export interface Subscription {
+  /** Events with a seq above this one are delivered, all of them, in order, each once. */
+  readonly afterSeq: number;
+  /** Stops delivery; no event is delivered after the returned promise resolves. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** What every backend reports; backends add their own fields. */
+export interface KeyValueStats {
+  /** Seq of the last committed write that this store has seen (0 for a new store). */
+  readonly seq: number;
+  readonly keys: number;
+}
+
+/**
+ * The store contract every `@store` backend implements (the log, PostgreSQL, a socket client).
+ * Rules the conformance suite (`@store/kv/conformance`) checks on every backend:
+ *
+ * - Every write is one `batch`: all its operations or none, seen whole by readers and subscribers.
+ *   It resolves with its seq once durable. Seqs increase strictly in commit order (not necessarily
+ *   by one). A key's version is the seq of the batch that last set it.
+ * - `ifVersion` preconditions hold atomically with the write: of N racing batches with the same
+ *   precondition exactly one commits, the others reject with `STORE_CONFLICT` naming the key and
+ *   write nothing. A conflict means another write committed: reading again shows it.
+ * - Reads see every acknowledged write (a resolved `batch`). `getMany` reads all keys at one point.
+ * - `scan` returns one page, in code-unit key order (reversed with `reverse`), at one point.
+ * - Subscribers get every committed write once, in seq order, with all its operations.
+ * - After `close()`, every call rejects with `STORE_CLOSED`.
+ * - Bad keys, values and batches reject with `TypeError` or `StoreError` (`STORE_INVALID_KEY`,
+ *   `STORE_INVALID_VALUE`, `STORE_TOO_LARGE`) and write nothing.
+ *
+ * Errors are told apart by `code`, never by `instanceof`: packages are versioned independently.
+ */
+export interface KeyValueStore {
+  get(key: string): Promise<Entry | undefined>;
+  /** Entries in the order of `keys` (undefined where missing), all as of one point. */
+  getMany(keys: readonly string[]): Promise<Array<Entry | undefined>>;
+  scan(options?: ScanOptions): Promise<Entry[]>;
+  batch(ops: readonly WriteOp[]): Promise<WriteResult>;
+  subscribe(listener: ChangeListener, options?: SubscribeOptions): Promise<Subscription>;
+  stats(): Promise<KeyValueStats>;
+  /** Waits for writes in flight, then releases the backend. Idempotent. */
+  close(): Promise<void>;
+}
