@@ -1,0 +1,126 @@
+import { StoreError, quote } from "@store/fs";
+import type { Entry, KeyValueStore, WriteOp } from "./types.js";
+import { show, validateKeys } from "./validate.js";
+
+/** What `compute` decides: the batch to write (empty: write nothing) and the value `update` resolves with. */
+export interface UpdatePlan<T> {
+  readonly ops: readonly WriteOp[];
+  readonly result: T;
+}
+
+export interface UpdateResult<T> {
+  readonly result: T;
+  /** The seq of the batch written, or undefined when `compute` returned no ops. */
+  readonly seq: number | undefined;
+}
+
+export type UpdateCompute<T> = (entries: ReadonlyMap<string, Entry | undefined>) => UpdatePlan<T> | Promise<UpdatePlan<T>>;
+
+export interface UpdateOptions {
+  /** Most attempts (read, compute, write) before the last `STORE_CONFLICT` is rethrown. Default 16. */
+  readonly attemptsMax?: number;
+  /** Cap of the random wait before the third and later attempts, in ms. Default 4. */
+  readonly backoffMsMax?: number;
+  /** How to wait `ms` milliseconds between attempts (tests inject their own). Default: setTimeout. */
+  readonly sleep?: (ms: number) => Promise<void>;
+}
+
+export const UPDATE_ATTEMPTS_MAX_DEFAULT = 16;
+export const UPDATE_BACKOFF_MS_MAX_DEFAULT = 4;
+
+const OPTION_NAMES = ["attemptsMax", "backoffMsMax", "sleep"];
+
+/**
+ * Read-modify-write with optimistic concurrency: reads `keys` at one point (`getMany`), lets
+ * `compute` decide the batch, and writes it with a precondition on every key read (`ifVersion` on
+ * the ops that write a read key, a `check` op for each read key they leave alone, so a decision
+ * based on a key that must not change is protected too). On `STORE_CONFLICT` it starts again from
+ * the read, up to `attemptsMax` attempts. An error thrown by `compute` (a domain rule) propagates
+ * at once, never retried.
+ *
+ * Each conflict means another write committed after this attempt's read, so with N writers
+ * contending, no writer needs more than N attempts: `attemptsMax` >= N always terminates.
+ */
+export async function update<T>(kv: KeyValueStore, keys: readonly string[], compute: UpdateCompute<T>, options: UpdateOptions = {}): Promise<UpdateResult<T>> {
+  const keyList = [...new Set(validateKeys(keys))];
+  if (typeof compute !== "function") throw new TypeError(`update() takes a compute function, got ${show(compute)}.`);
+  const { attemptsMax, backoffMsMax, sleep } = validateOptions(options);
+  let lastConflict: unknown;
+  for (let attempt = 1; attempt <= attemptsMax; attempt += 1) {
+    // The first retry is immediate (a conflict usually means the other write is already done);
+    // after that, a short random wait so that writers on a hot key on a remote backend spread out.
+    if (attempt > 2) await sleep(Math.random() * Math.min(backoffMsMax, 2 ** (attempt - 3)));
+    const read = await kv.getMany(keyList);
+    const versions = new Map(keyList.map((key, index) => [key, read[index]?.version ?? null]));
+    const plan = checkPlan<T>(await compute(new Map(keyList.map((key, index) => [key, read[index]]))));
+    if (plan.ops.length === 0) return { result: plan.result, seq: undefined };
+    try {
+      const { seq } = await kv.batch(withPreconditions(plan.ops, versions));
+      return { result: plan.result, seq };
+    } catch (error) {
+      if (!isConflict(error)) throw error;
+      lastConflict = error;
+    }
+  }
+  const key = (lastConflict as { key?: unknown }).key;
+  const reason = lastConflict instanceof Error ? lastConflict.message : String(lastConflict);
+  throw new StoreError(
+    "STORE_CONFLICT",
+    `update() gave up after ${attemptsMax} attempts, each met a newer write (last: ${reason}). The key is written by many at once: retry later, or raise attemptsMax.`,
+    { key: typeof key === "string" ? key : undefined, cause: lastConflict },
+  );
+}
+
+/** Told apart by `code`, never `instanceof`: the error may come from another copy of @store/fs. */
+function isConflict(error: unknown): boolean {
+  return typeof error === "object" && error !== null && (error as { code?: unknown }).code === "STORE_CONFLICT";
+}
+
+function withPreconditions(ops: readonly WriteOp[], versions: ReadonlyMap<string, number | null>): WriteOp[] {
+  const result: WriteOp[] = [];
+  const written = new Set<string>();
+  for (const [index, op] of ops.entries()) {
+    written.add(op.key);
+    const ifVersion = versions.get(op.key);
+    if (ifVersion === undefined) {
+      result.push(op);
+      continue;
+    }
+    if ("ifVersion" in op) {
+      throw new TypeError(`update(): compute returned operation ${index} on key ${quote(op.key)} with its own ifVersion; update() sets the precondition of every key it read. Leave ifVersion out.`);
+    }
+    result.push({ ...op, ifVersion });
+  }
+  for (const [key, ifVersion] of versions) {
+    if (!written.has(key)) result.push({ type: "check", key, ifVersion });
+  }
+  return result;
+}
+
+function checkPlan<T>(plan: unknown): UpdatePlan<T> {
+  if (typeof plan !== "object" || plan === null || !Array.isArray((plan as { ops?: unknown }).ops)) {
+    throw new TypeError(`update(): compute must return { ops: WriteOp[], result }, got ${show(plan)}.`);
+  }
+  for (const [index, op] of ((plan as { ops: unknown[] }).ops).entries()) {
+    if (typeof op !== "object" || op === null || typeof (op as { key?: unknown }).key !== "string") {
+      throw new TypeError(`update(): compute returned operation ${index} ${show(op)}; expected { type, key, ... }.`);
+    }
+  }
+  return plan as UpdatePlan<T>;
+}
+
+function validateOptions(options: UpdateOptions): Required<UpdateOptions> {
+  if (typeof options !== "object" || (options as unknown) === null) throw new TypeError(`update() options must be an object, got ${show(options)}.`);
+  for (const name of Object.keys(options)) {
+    if (!OPTION_NAMES.includes(name)) throw new TypeError(`update() has no option ${quote(name)}; the known ones are ${OPTION_NAMES.join(", ")}.`);
+  }
+  const { attemptsMax = UPDATE_ATTEMPTS_MAX_DEFAULT, backoffMsMax = UPDATE_BACKOFF_MS_MAX_DEFAULT, sleep = defaultSleep } = options;
+  if (!Number.isSafeInteger(attemptsMax) || attemptsMax < 1) throw new TypeError(`update() attemptsMax must be an integer from 1, got ${show(attemptsMax)}.`);
+  if (!Number.isFinite(backoffMsMax) || backoffMsMax < 0) throw new TypeError(`update() backoffMsMax must be a number of ms from 0, got ${show(backoffMsMax)}.`);
+  if (typeof sleep !== "function") throw new TypeError(`update() sleep must be a function, got ${show(sleep)}.`);
+  return { attemptsMax, backoffMsMax, sleep };
+}
+
+function defaultSleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
