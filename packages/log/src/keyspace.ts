@@ -1,5 +1,6 @@
 import type { WriteRecord } from "./format.js";
 import { deepFreeze, type JsonValue } from "@store/fs";
+import { SortedKeys } from "./sorted-keys.js";
 
 /**
  * One key's change in a write. A write carries the value's JSON text (parsed only when someone
@@ -44,7 +45,7 @@ export interface SnapshotEntry {
 export class Keyspace {
   readonly #entries = new Map<string, Entry>();
   /** Sorted keys; null until a scan needs it (opening a big store does not pay for sorting). */
-  #sortedKeys: string[] | null = null;
+  #sortedKeys: SortedKeys | null = null;
   #liveBytes = 0;
   #seq = 0;
   #snapshot: { id: number; seq: number; preimages: Map<string, Entry | null> } | null = null;
@@ -71,6 +72,12 @@ export class Keyspace {
     return this.#entries.get(key)?.version;
   }
 
+  /** The value with its version, read together. */
+  getEntry(key: string): { readonly value: JsonValue; readonly version: number } | undefined {
+    const entry = this.#entries.get(key);
+    return entry === undefined ? undefined : { value: valueOf(entry), version: entry.version };
+  }
+
   /** Sets the seq without a write: a base file or a segment header says where the state stands. */
   advanceTo(seq: number): void {
     if (seq > this.#seq) this.#seq = seq;
@@ -93,14 +100,19 @@ export class Keyspace {
 
   /** Keys starting with `prefix`, sorted, with their values, as of now. */
   scan(prefix: string): Array<[string, JsonValue]> {
-    const keys = this.#sorted();
-    const result: Array<[string, JsonValue]> = [];
-    for (let index = lowerBound(keys, prefix); index < keys.length; index += 1) {
-      const key = keys[index]!;
-      if (!key.startsWith(prefix)) break;
-      result.push([key, valueOf(this.#entries.get(key)!)]);
-    }
-    return result;
+    return this.#sorted()
+      .range(prefix, undefined, Number.MAX_SAFE_INTEGER, false)
+      .map((key) => [key, valueOf(this.#entries.get(key)!)]);
+  }
+
+  /** One page of keys starting with `prefix`, strictly after `after` in the walk's direction. */
+  range(prefix: string, after: string | undefined, limit: number, reverse: boolean): Array<{ key: string; value: JsonValue; version: number }> {
+    return this.#sorted()
+      .range(prefix, after, limit, reverse)
+      .map((key) => {
+        const entry = this.#entries.get(key)!;
+        return { key, value: valueOf(entry), version: entry.version };
+      });
   }
 
   /** The seq the running snapshot reflects. */
@@ -171,19 +183,17 @@ export class Keyspace {
     snapshot.preimages.set(key, previous ?? null);
   }
 
-  #sorted(): string[] {
-    this.#sortedKeys ??= [...this.#entries.keys()].sort(compareKeys);
+  #sorted(): SortedKeys {
+    this.#sortedKeys ??= SortedKeys.from(this.#entries.keys());
     return this.#sortedKeys;
   }
 
   #insertSorted(key: string): void {
-    if (this.#sortedKeys === null) return;
-    this.#sortedKeys.splice(lowerBound(this.#sortedKeys, key), 0, key);
+    this.#sortedKeys?.insert(key);
   }
 
   #removeSorted(key: string): void {
-    if (this.#sortedKeys === null) return;
-    this.#sortedKeys.splice(lowerBound(this.#sortedKeys, key), 1);
+    this.#sortedKeys?.delete(key);
   }
 }
 
@@ -207,20 +217,4 @@ function valueOf(entry: Entry): JsonValue {
 
 function jsonOf(entry: Entry): string {
   return entry.json ?? JSON.stringify(entry.value);
-}
-
-/** Code-unit order, the same as `Array.prototype.sort` without a comparator, but stated. */
-function compareKeys(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
-function lowerBound(keys: readonly string[], target: string): number {
-  let low = 0;
-  let high = keys.length;
-  while (low < high) {
-    const middle = (low + high) >>> 1;
-    if (keys[middle]! < target) low = middle + 1;
-    else high = middle;
-  }
-  return low;
 }

@@ -1,20 +1,42 @@
+import { ChangeHistory, type CommittedWrite } from "./change-history.js";
 import { Committer, type PendingWrite } from "./committer.js";
 import { compact, type CompactionResult } from "./store-compaction.js";
 import { frameJson } from "./format.js";
 import { StoreError, assertJsonValue, assertKey, deepFreeze, type DirectoryLock, type JsonValue } from "@store/fs";
+import type { ChangeEvent, ChangeListener, ChangeOp } from "@store/kv";
 import type { KeyChange, Keyspace } from "./keyspace.js";
 import { resolveOptions, type ResolvedOptions, type StoreOptions } from "./options.js";
 import { openFolder } from "./store-open.js";
 import type { RecoveryReport } from "./recovery.js";
 import { validateBatch, type BatchOp, type Precondition } from "./write-request.js";
 
-export type ChangeOp = { readonly type: "set"; readonly key: string; readonly value: JsonValue } | { readonly type: "delete"; readonly key: string };
-/** What subscribers hear after a write is durable: its seq and what it changed. */
-export interface ChangeEvent {
-  readonly seq: number;
-  readonly ops: readonly ChangeOp[];
+export type { ChangeEvent, ChangeListener, ChangeOp };
+
+export interface SubscribeOptions {
+  /**
+   * Replay the kept writes with a seq above this one before `subscribe` returns (resume after the
+   * last event seen). STORE_HISTORY_GONE if some of them are no longer kept (`changeHistoryMax`).
+   */
+  readonly afterSeq?: number;
 }
-export type ChangeListener = (event: ChangeEvent) => void;
+
+/** A page of `range()`: keys in order, each with its value and version. */
+export interface RangeEntry {
+  readonly key: string;
+  readonly value: JsonValue;
+  readonly version: number;
+}
+
+export interface RangeOptions {
+  /** Only keys starting with this. Default "". */
+  readonly prefix?: string;
+  /** Start strictly after this key, in the walk's direction. */
+  readonly after?: string;
+  /** Most entries returned. Default: all. */
+  readonly limit?: number;
+  /** Descending key order. */
+  readonly reverse?: boolean;
+}
 
 export interface WriteResult {
   /** The write's seq, which is also the new version of every key it wrote. */
@@ -54,8 +76,9 @@ export class Store {
   readonly #committer: Committer | undefined;
   readonly #lock: DirectoryLock | undefined;
   readonly #listeners = new Set<ChangeListener>();
-  /** Per key, the newest write submitted but not yet durable, for preconditions. */
-  readonly #pendingVersions = new Map<string, { readonly seq: number; readonly exists: boolean }>();
+  /** Per key, the newest write submitted but not yet answered: preconditions on the key wait for it. */
+  readonly #inFlight = new Map<string, { readonly seq: number; readonly settled: Promise<unknown> }>();
+  readonly #history: ChangeHistory;
   readonly #compactionState: { running: Promise<CompactionResult> | undefined; lastAtMs: number | null; lastError: string | null; baseNumber: number | undefined; baseBytes: number };
   #nextSeq: number;
   #closing: Promise<void> | undefined;
@@ -67,6 +90,7 @@ export class Store {
     this.recovery = opened.report;
     this.#lock = opened.lock;
     this.#nextSeq = opened.keyspace.seq + 1;
+    this.#history = new ChangeHistory(opened.keyspace.seq, options.changeHistoryMax, CHANGE_HISTORY_BYTES_MAX);
     this.#compactionState = { running: undefined, lastAtMs: null, lastError: null, baseNumber: opened.baseNumber, baseBytes: opened.baseBytes };
     this.#committer =
       opened.segment === undefined
@@ -90,28 +114,47 @@ export class Store {
     return new Store(dir, resolved, await openFolder(dir, resolved));
   }
 
+  /** Whether `close()` was called: every read and write then fails with STORE_CLOSED. */
+  get closed(): boolean {
+    return this.#closing !== undefined;
+  }
+
   /** Seq of the last acknowledged write (0 for a new store). */
   get seq(): number {
     return this.#keyspace.seq;
   }
 
   get(key: string): JsonValue | undefined {
-    return this.#keyspace.get(assertReadKey(key));
+    return this.#readable().get(assertReadKey(key));
+  }
+
+  /** The value and its version, read together (what a conditional write should be based on). */
+  getEntry(key: string): { readonly value: JsonValue; readonly version: number } | undefined {
+    return this.#readable().getEntry(assertReadKey(key));
   }
 
   has(key: string): boolean {
-    return this.#keyspace.version(assertReadKey(key)) !== undefined;
+    return this.#readable().version(assertReadKey(key)) !== undefined;
   }
 
   /** The seq of the key's last acknowledged write, or undefined if the key does not exist. */
   version(key: string): number | undefined {
-    return this.#keyspace.version(assertReadKey(key));
+    return this.#readable().version(assertReadKey(key));
   }
 
   /** Keys starting with `prefix` and their values, sorted by key (UTF-16 code unit order). */
   scan(prefix = ""): IterableIterator<[string, JsonValue]> {
     if (typeof prefix !== "string") throw new TypeError(`scan() takes a string prefix, got ${typeof prefix}.`);
-    return this.#keyspace.scan(prefix)[Symbol.iterator]();
+    return this.#readable().scan(prefix)[Symbol.iterator]();
+  }
+
+  /** One page of keys in order with values and versions: O(log n + limit), nothing else copied. */
+  range(options: RangeOptions = {}): RangeEntry[] {
+    const { prefix = "", after, limit = Number.MAX_SAFE_INTEGER, reverse = false } = options;
+    if (typeof prefix !== "string") throw new TypeError(`range() takes a string prefix, got ${typeof prefix}.`);
+    if (after !== undefined && typeof after !== "string") throw new TypeError(`range() takes a string after, got ${typeof after}.`);
+    if (!Number.isSafeInteger(limit) || limit < 1) throw new TypeError(`range() takes a positive integer limit, got ${JSON.stringify(limit)}.`);
+    return this.#readable().range(prefix, after, limit, reverse);
   }
 
   set(key: string, value: JsonValue): Promise<WriteResult> {
@@ -158,11 +201,41 @@ export class Store {
     });
   }
 
-  /** Calls `listener` after each durable write, in seq order. Returns the function that unsubscribes. */
-  subscribe(listener: ChangeListener): () => void {
+  /**
+   * Calls `listener` after each durable write, in seq order, with the store's state as of that write
+   * (`get()` inside the listener sees exactly the writes up to its seq). With `afterSeq`, the kept
+   * writes after it are replayed before this returns. Returns the function that unsubscribes.
+   */
+  subscribe(listener: ChangeListener, options: SubscribeOptions = {}): () => void {
     if (typeof listener !== "function") throw new TypeError("subscribe() takes a function.");
+    this.#readable();
+    const { afterSeq } = options;
+    if (afterSeq !== undefined) {
+      if (!Number.isSafeInteger(afterSeq) || afterSeq < 0) throw new TypeError(`subscribe() takes a seq number as afterSeq, got ${JSON.stringify(afterSeq)}.`);
+      for (const write of this.#missedSince(afterSeq)) listener(toChangeEvent(write));
+    }
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
+  }
+
+  #missedSince(afterSeq: number): CommittedWrite[] {
+    const seq = this.#keyspace.seq;
+    if (afterSeq > seq) {
+      throw new StoreError(
+        "STORE_HISTORY_GONE",
+        `Cannot resume after seq ${afterSeq}: the store at ${this.dir} is at seq ${seq}, so writes the subscriber saw are not in the log ` +
+          `(acknowledged with sync "interval" or "none" and lost to a power cut, or another folder). Read the state again.`,
+        { path: this.dir },
+      );
+    }
+    const missed = this.#history.since(afterSeq);
+    if (missed !== undefined) return missed;
+    throw new StoreError(
+      "STORE_HISTORY_GONE",
+      `Cannot resume after seq ${afterSeq}: the store at ${this.dir} keeps the writes after seq ${this.#history.startSeq} only ` +
+        `(changeHistoryMax ${this.#options.changeHistoryMax}, reopened since, or ${CHANGE_HISTORY_BYTES_MAX} bytes of history). Read the state again, then subscribe.`,
+      { path: this.dir },
+    );
   }
 
   /** Waits for every write submitted so far and makes it durable (fdatasync), whatever the sync mode. */
@@ -236,14 +309,33 @@ export class Store {
     return this.#committer;
   }
 
-  /**
-   * Validates, checks preconditions, assigns the seq and queues the record, all before the first
-   * await, so submission order is seq order and preconditions see every earlier write.
-   */
+  #readable(): Keyspace {
+    if (this.#closing !== undefined) throw new StoreError("STORE_CLOSED", `The store at ${this.dir} is closed; open it again to read.`, { path: this.dir });
+    return this.#keyspace;
+  }
+
+  /** Validates and encodes before the first await, so a caller may change its objects right after. */
   #write(prepare: () => PreparedWrite): Promise<WriteResult> {
     try {
+      this.#writable();
+      return this.#submit(prepare());
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+  }
+
+  /**
+   * A precondition on a key with a write in flight waits for that write to settle and is then
+   * checked against what is durable, which is also what `version()` shows: a caller that gets
+   * STORE_CONFLICT and reads again sees the write that beat it, so a retry loop converges instead
+   * of spinning against a write it cannot see. Without preconditions in flight, the seq is assigned
+   * and the record queued synchronously, so submission order is seq order.
+   */
+  #submit(request: PreparedWrite): Promise<WriteResult> {
+    try {
       const committer = this.#writable();
-      const request = prepare();
+      const inFlight = this.#inFlightOn(request.preconditions);
+      if (inFlight !== undefined) return inFlight.then(() => this.#submit(request));
       for (const condition of request.preconditions) this.#checkPrecondition(condition);
       const seq = this.#nextSeq;
       const line = frameJson(request.recordJson(seq));
@@ -253,37 +345,48 @@ export class Store {
         });
       }
       this.#nextSeq += 1;
-      for (const change of request.changes) this.#pendingVersions.set(change.key, { seq, exists: !change.deleted });
-      return new Promise<number>((resolve, reject) => {
+      const written = new Promise<number>((resolve, reject) => {
         committer.enqueue({ seq, changes: request.changes, line, resolve, reject });
       }).then((committedSeq) => ({ seq: committedSeq }));
+      const settled = written.then(ignore, ignore);
+      for (const change of request.changes) this.#inFlight.set(change.key, { seq, settled });
+      return written;
     } catch (error) {
       return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
   }
 
+  #inFlightOn(preconditions: readonly Precondition[]): Promise<unknown> | undefined {
+    for (const { key } of preconditions) {
+      const inFlight = this.#inFlight.get(key);
+      if (inFlight !== undefined) return inFlight.settled;
+    }
+    return undefined;
+  }
+
   #checkPrecondition({ key, ifVersion }: Precondition): void {
-    const pending = this.#pendingVersions.get(key);
-    const current = pending === undefined ? this.#keyspace.version(key) : pending.exists ? pending.seq : undefined;
+    const current = this.#keyspace.version(key);
     if ((ifVersion === null && current === undefined) || ifVersion === current) return;
     const found = current === undefined ? "it does not exist" : `its version is ${current}`;
     const expected = ifVersion === null ? "not to exist" : `version ${ifVersion}`;
     throw new StoreError("STORE_CONFLICT", `Key ${JSON.stringify(key)} was expected ${expected}, but ${found}. Read it again and retry.`, { key });
   }
 
+  /** Applies and announces each write in turn, so a listener for seq N sees the state at seq N. */
   #applyCommitted(group: readonly PendingWrite[]): void {
     for (const write of group) {
       this.#keyspace.apply(write.seq, write.changes, write.line.length);
       for (const change of write.changes) {
-        if (this.#pendingVersions.get(change.key)?.seq === write.seq) this.#pendingVersions.delete(change.key);
+        if (this.#inFlight.get(change.key)?.seq === write.seq) this.#inFlight.delete(change.key);
       }
+      const committed: CommittedWrite = { seq: write.seq, changes: write.changes, bytes: write.line.length };
+      this.#history.add(committed);
+      if (this.#listeners.size > 0) this.#emit(toChangeEvent(committed));
     }
-    if (this.#listeners.size === 0) return;
-    for (const write of group) this.#emit(toChangeEvent(write));
   }
 
   #forgetPending(): void {
-    this.#pendingVersions.clear();
+    this.#inFlight.clear();
     this.#nextSeq = this.#keyspace.seq + 1;
   }
 
@@ -308,7 +411,12 @@ interface PreparedWrite {
   readonly preconditions: Precondition[];
 }
 
-function toChangeEvent(write: PendingWrite): ChangeEvent {
+/** Bytes of records kept for resuming subscribers, whatever `changeHistoryMax` says: a bound on memory. */
+const CHANGE_HISTORY_BYTES_MAX = 16 * 1024 * 1024;
+
+function ignore(): void {}
+
+function toChangeEvent(write: CommittedWrite): ChangeEvent {
   return {
     seq: write.seq,
     ops: write.changes.map((change): ChangeOp => (change.deleted ? { type: "delete", key: change.key } : { type: "set", key: change.key, value: deepFreeze(JSON.parse(change.json!) as JsonValue) })),

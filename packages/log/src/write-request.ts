@@ -1,14 +1,14 @@
+import type { WriteOp } from "@store/kv";
 import type { BatchOpRecord } from "./format.js";
-import { StoreError, assertJsonValue, assertKey, quote, type JsonValue, type KeyLimits, type ValueLimits } from "@store/fs";
+import { StoreError, assertJsonValue, assertKey, quote, type KeyLimits, type ValueLimits } from "@store/fs";
 
 /**
- * One operation of `store.batch`. `ifVersion` is a precondition on the key's version at the moment
- * the batch is submitted: a number means "the key's last write had this seq", `null` means "the key
- * does not exist", absent means no condition.
+ * One operation of `store.batch`: the contract's `WriteOp`. `ifVersion` is a precondition on the
+ * key's version: a number means "the key's last write had this seq", `null` means "the key does not
+ * exist", absent means no condition (present but `undefined` is refused: `version()` of a missing key
+ * is `undefined`, and passing it must not silently mean "no condition"). A `check` writes nothing.
  */
-export type BatchOp =
-  | { readonly type: "set"; readonly key: string; readonly value: JsonValue; readonly ifVersion?: number | null | undefined }
-  | { readonly type: "delete"; readonly key: string; readonly ifVersion?: number | null | undefined };
+export type BatchOp = WriteOp;
 
 export interface RequestLimits extends KeyLimits, ValueLimits {
   readonly batchOpsMax: number;
@@ -36,18 +36,21 @@ export function validateBatch(ops: unknown, limits: RequestLimits): ValidatedBat
   const seen = new Set<string>();
   for (const [index, op] of (ops as unknown[]).entries()) {
     const record = validateOp(op, index, limits);
-    if (seen.has(record.key)) {
-      throw new TypeError(`batch() operation ${index} repeats the key ${quote(record.key)}; each key may appear once per batch.`);
+    const key = record === "check" ? (op as { key: string }).key : record.key;
+    if (seen.has(key)) {
+      throw new TypeError(`batch() operation ${index} repeats the key ${quote(key)}; each key may appear once per batch.`);
     }
-    seen.add(record.key);
-    records.push(record);
-    const ifVersion = (op as { ifVersion?: unknown }).ifVersion;
-    if (ifVersion !== undefined) preconditions.push({ key: record.key, ifVersion: validateIfVersion(ifVersion, index) });
+    seen.add(key);
+    if (record !== "check") records.push(record);
+    if (Object.hasOwn(op as object, "ifVersion")) preconditions.push({ key, ifVersion: validateIfVersion((op as { ifVersion?: unknown }).ifVersion, index) });
+    else if (record === "check") throw new TypeError(`batch() operation ${index} is a check without ifVersion; a check needs a seq number or null.`);
   }
+  if (records.length === 0) throw new TypeError("batch() needs at least one set or delete; checks alone write nothing.");
   return { ops: records, preconditions };
 }
 
-function validateOp(op: unknown, index: number, limits: RequestLimits): BatchOpRecord {
+/** A record for a set or a delete; "check" for an operation that only carries a precondition. */
+function validateOp(op: unknown, index: number, limits: RequestLimits): BatchOpRecord | "check" {
   if (typeof op !== "object" || op === null) throw new TypeError(`batch() operation ${index} is not an object.`);
   const { type, key, value } = op as { type?: unknown; key?: unknown; value?: unknown };
   assertKey(key, limits);
@@ -56,11 +59,18 @@ function validateOp(op: unknown, index: number, limits: RequestLimits): BatchOpR
     return { op: "set", key, value };
   }
   if (type === "delete") return { op: "del", key };
-  throw new TypeError(`batch() operation ${index} has type ${JSON.stringify(type)}; expected "set" or "delete".`);
+  if (type === "check") return "check";
+  throw new TypeError(`batch() operation ${index} has type ${JSON.stringify(type)}; expected "set", "delete" or "check".`);
 }
 
 function validateIfVersion(ifVersion: unknown, index: number): number | null {
   if (ifVersion === null) return null;
+  if (ifVersion === undefined) {
+    throw new TypeError(
+      `batch() operation ${index} has ifVersion undefined. Leave ifVersion out for no condition, or write null for "must not exist" ` +
+        `(version() of a missing key is undefined: use \`store.version(key) ?? null\`).`,
+    );
+  }
   if (Number.isSafeInteger(ifVersion) && (ifVersion as number) >= 0) return ifVersion as number;
   throw new TypeError(`batch() operation ${index} has ifVersion ${JSON.stringify(ifVersion)}; expected a seq number or null.`);
 }

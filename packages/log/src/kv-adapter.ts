@@ -1,0 +1,90 @@
+import { StoreError } from "@store/fs";
+import {
+  validateKey,
+  validateKeys,
+  validateScanOptions,
+  validateSubscribe,
+  validateWriteOps,
+  type ChangeListener,
+  type Entry,
+  type KeyValueStore,
+  type ScanOptions,
+  type SubscribeOptions,
+  type Subscription,
+  type WriteOp,
+  type WriteResult,
+} from "@store/kv";
+import type { Store, StoreStats } from "./store.js";
+
+/**
+ * `@store/log` as a `KeyValueStore`: the same store, read and written through the async contract
+ * that every backend shares (so `@store/game` runs on it unchanged). It adds no state of its own:
+ * reads are the store's synchronous reads, writes its batches; `close()` closes the store.
+ * Input is checked by the contract's validators first, so every backend refuses the same things.
+ */
+export function toKeyValueStore(store: Store): KeyValueStore & { stats(): Promise<StoreStats> } {
+  return new LogKeyValueStore(store);
+}
+
+class LogKeyValueStore implements KeyValueStore {
+  readonly #store: Store;
+
+  constructor(store: Store) {
+    this.#store = store;
+  }
+
+  async get(key: string): Promise<Entry | undefined> {
+    this.#assertOpen();
+    const checked = validateKey(key);
+    const entry = this.#store.getEntry(checked);
+    return entry === undefined ? undefined : { key: checked, value: entry.value, version: entry.version };
+  }
+
+  async getMany(keys: readonly string[]): Promise<Array<Entry | undefined>> {
+    this.#assertOpen();
+    // Synchronous reads of the in-memory state: every key as of the same seq.
+    return validateKeys(keys).map((key) => {
+      const entry = this.#store.getEntry(key);
+      return entry === undefined ? undefined : { key, value: entry.value, version: entry.version };
+    });
+  }
+
+  async scan(options?: ScanOptions): Promise<Entry[]> {
+    this.#assertOpen();
+    const { prefix, after, limit, reverse } = validateScanOptions(options);
+    return this.#store.range({ prefix, limit, reverse, ...(after === undefined ? {} : { after }) });
+  }
+
+  async batch(ops: readonly WriteOp[]): Promise<WriteResult> {
+    this.#assertOpen();
+    validateWriteOps(ops);
+    return this.#store.batch(ops);
+  }
+
+  async subscribe(listener: ChangeListener, options?: SubscribeOptions): Promise<Subscription> {
+    this.#assertOpen();
+    const checked = validateSubscribe(listener, options);
+    const afterSeq = checked.afterSeq ?? this.#store.seq;
+    const unsubscribe = this.#store.subscribe(checked.listener, { afterSeq });
+    return {
+      afterSeq,
+      close: async () => {
+        unsubscribe();
+      },
+    };
+  }
+
+  async stats(): Promise<StoreStats> {
+    this.#assertOpen();
+    return this.#store.stats();
+  }
+
+  close(): Promise<void> {
+    return this.#store.close();
+  }
+
+  #assertOpen(): void {
+    // After close every call rejects STORE_CLOSED, before any check of its arguments.
+    if (this.#store.closed) throw new StoreError("STORE_CLOSED", `The store at ${this.#store.dir} is closed; open it again.`, { path: this.#store.dir });
+  }
+}
