@@ -11,10 +11,14 @@ export interface ValueLimits {
 /** The nesting limit `@store/log` applies unless told otherwise. */
 export const VALUE_DEPTH_MAX_DEFAULT = 64;
 
+const DEFAULT_LIMITS: ValueLimits = { valueDepthMax: VALUE_DEPTH_MAX_DEFAULT };
+
 /**
- * Throws STORE_INVALID_VALUE unless `value` is plain JSON: objects with Object or null prototype,
- * dense arrays, strings, finite numbers, booleans and null. JSON.stringify would silently drop
- * `undefined` and functions, turn NaN into null and Dates into strings: a value that reads back
+ * Throws STORE_INVALID_VALUE unless `value` is plain JSON: objects with Object or null prototype
+ * whose own properties are all enumerable data properties with string keys, dense arrays, strings,
+ * finite numbers, booleans and null. JSON.stringify would silently drop `undefined`, functions,
+ * symbol keys and non-enumerable properties, turn NaN into null and Dates into strings, and call a
+ * getter that may answer differently from when the value was checked: a value that reads back
  * different from what was written is a lost write, so it is refused instead.
  */
 export function assertJsonValue(value: unknown, key: string, limits: ValueLimits): asserts value is JsonValue {
@@ -24,14 +28,22 @@ export function assertJsonValue(value: unknown, key: string, limits: ValueLimits
 }
 
 /** Why `value` is not plain JSON (saying where inside it), or undefined when it is. */
-export function jsonValueProblem(value: unknown, limits: ValueLimits = { valueDepthMax: VALUE_DEPTH_MAX_DEFAULT }): string | undefined {
+export function jsonValueProblem(value: unknown, limits: ValueLimits = DEFAULT_LIMITS): string | undefined {
   if (isPlainJson(value, limits.valueDepthMax)) return undefined;
   return findProblem(value, "", 0, limits.valueDepthMax, new Set()) ?? "it holds something JSON cannot";
 }
 
+// Annex B accessors, present in every engine Node runs on: they find an own getter or setter
+// without allocating a property descriptor per key (`Object.getOwnPropertyDescriptor` does).
+const { __lookupGetter__: lookupGetter, __lookupSetter__: lookupSetter } = Object.prototype as unknown as {
+  readonly __lookupGetter__: (this: object, key: string) => unknown;
+  readonly __lookupSetter__: (this: object, key: string) => unknown;
+};
+
 /**
- * The fast check, run on every write: no allocation, no messages. Depth bounds the recursion, so a
- * cycle fails it too; `findProblem` then explains what is wrong.
+ * The fast check, run on every write: no messages, no paths, no per-key allocation (two key
+ * arrays per object, for symbol keys and hidden properties, are the only ones). Depth bounds the
+ * recursion, so a cycle fails it too; `findProblem` then explains what is wrong.
  */
 function isPlainJson(value: unknown, depthLeft: number): boolean {
   switch (typeof value) {
@@ -51,15 +63,30 @@ function isPlainJson(value: unknown, depthLeft: number): boolean {
       }
       const prototype: unknown = Object.getPrototypeOf(value);
       if (prototype !== Object.prototype && prototype !== null) return false;
-      if (Object.getOwnPropertySymbols(value).length > 0) return false;
-      for (const key in value) {
-        if (!isPlainJson((value as Record<string, unknown>)[key], depthLeft - 1)) return false;
-      }
-      return true;
+      return isPlainObject(value, depthLeft);
     }
     default:
       return false;
   }
+}
+
+/**
+ * Only enumerable own data properties with string keys: JSON.stringify drops symbol keys and
+ * non-enumerable properties without a word, and a getter may answer differently when the value is
+ * checked and when it is serialized, so any of them would make the stored value differ from the
+ * caller's.
+ */
+function isPlainObject(object: object, depthLeft: number): boolean {
+  if (Object.getOwnPropertySymbols(object).length > 0) return false;
+  let dataProperties = 0;
+  for (const key in object) {
+    if (!Object.hasOwn(object, key)) continue; // inherited (a polluted prototype): not part of the value
+    dataProperties += 1;
+    if (lookupGetter.call(object, key) !== undefined || lookupSetter.call(object, key) !== undefined) return false;
+    if (!isPlainJson((object as Record<string, unknown>)[key], depthLeft - 1)) return false;
+  }
+  // Any own string key that `for...in` did not visit is non-enumerable.
+  return Object.getOwnPropertyNames(object).length === dataProperties;
 }
 
 /** The slow path, only after `isPlainJson` failed: says where and what. */
@@ -72,10 +99,13 @@ function findProblem(value: unknown, where: string, depth: number, depthMax: num
     case "number":
       return Number.isFinite(value) ? undefined : `${at} is ${value} (only finite numbers are JSON)`;
     case "undefined":
+      return `${at} is undefined`;
     case "function":
+      return `${at} is a function`;
     case "symbol":
+      return `${at} is a symbol`;
     case "bigint":
-      return `${at} is a ${typeof value}`;
+      return `${at} is a BigInt (${value}n); store it as a string or a number`;
     case "object":
       if (value === null) return undefined;
       if (depth >= depthMax) return `${at} is nested deeper than valueDepthMax (${depthMax})`;
@@ -101,17 +131,32 @@ function findArrayProblem(items: unknown[], where: string, depth: number, depthM
 }
 
 function findObjectProblem(object: object, where: string, depth: number, depthMax: number, ancestors: Set<object>): string | undefined {
+  const at = where === "" ? "the value" : where;
   const prototype: unknown = Object.getPrototypeOf(object);
-  if (prototype !== Object.prototype && prototype !== null) {
-    const name = (object.constructor as { name?: string } | undefined)?.name ?? "unknown";
-    return `${where === "" ? "the value" : where} is a ${name}, not a plain object`;
-  }
-  if (Object.getOwnPropertySymbols(object).length > 0) return `${where === "" ? "the value" : where} has symbol keys`;
-  for (const [name, item] of Object.entries(object)) {
-    const problem = findProblem(item, `${where}.${name}`, depth + 1, depthMax, ancestors);
+  if (prototype !== Object.prototype && prototype !== null) return `${at} is ${instanceDescription(object)}, not a plain object`;
+  for (const key of Reflect.ownKeys(object)) {
+    if (typeof key === "symbol") return `${at} has a symbol key (${key.toString()}), which JSON cannot hold`;
+    const property = Object.getOwnPropertyDescriptor(object, key)!;
+    const place = `${where}.${key}`;
+    if (property.get !== undefined || property.set !== undefined) {
+      return `${place} is an accessor property (a getter or setter); store its value as a plain data property`;
+    }
+    if (property.enumerable !== true) return `${place} is not enumerable, so JSON would drop it; make it enumerable or leave it out`;
+    const problem = findProblem(property.value, place, depth + 1, depthMax, ancestors);
     if (problem !== undefined) return problem;
   }
   return undefined;
+}
+
+/** "an instance of Date", without guessing an article for the class name. */
+function instanceDescription(object: object): string {
+  const constructor: unknown = (object as { constructor?: unknown }).constructor;
+  if (typeof constructor !== "function" || constructor === Object || constructor.name === "") {
+    return "an object whose prototype is not Object.prototype";
+  }
+  // Another realm's plain object (vm, a worker's message before cloning) has its own Object.
+  if (constructor.name === "Object") return "an object from another realm (its prototype is not this realm's Object.prototype)";
+  return `an instance of ${constructor.name}`;
 }
 
 /** Freezes a value and everything in it, so a reader cannot change the store's state by accident. */
