@@ -1,6 +1,10 @@
+import { StoreError } from "@store/fs";
+import { assertOptionNames } from "./option-names.js";
 import {
+  DEFAULT_POLICY,
   backoffDelayMs,
   decideTrigger,
+  quote,
   resolvePolicy,
   type CompactionPolicy,
   type CompactionStats,
@@ -44,23 +48,29 @@ export interface CompactionScheduler {
   runNow(): Promise<CompactionRun>;
   /** Adds a run listener; returns the function that removes it. */
   subscribe(listener: (run: CompactionRun) => void): () => void;
-  /** Stops checking and waits for a running compaction to finish. Idempotent. */
+  /**
+   * Stops checking and waits for everything already started: a check in flight, and a compaction
+   * (including a `runNow()` still awaiting `stats()`). Nothing starts afterwards. Idempotent.
+   */
   stop(): Promise<void>;
   /** Consecutive failures so far (0 after a success). */
   readonly failures: number;
   /** The last error seen (a failed compaction or a failed check), or `undefined`. */
   readonly lastError: unknown;
+  /** True from `runNow()` or a check's decision until that compaction's run is reported. */
   readonly running: boolean;
 }
 
-/** Thrown by `runNow()` after `stop()`. */
-export class SchedulerStoppedError extends Error {
-  readonly code = "STORE_CLOSED";
+/** Thrown by `runNow()` after `stop()`: a `StoreError` with `code` `STORE_CLOSED`. */
+export class SchedulerStoppedError extends StoreError {
   constructor() {
-    super("The compaction scheduler was stopped; create a new one to compact again.");
+    super("STORE_CLOSED", "The compaction scheduler was stopped; create a new one to compact again.");
     this.name = "SchedulerStoppedError";
   }
 }
+
+/** Every option `createCompactionScheduler` knows; anything else is a misspelling. */
+const OPTION_NAMES: readonly string[] = [...Object.keys(DEFAULT_POLICY), "onRun", "onError"];
 
 /**
  * Checks `target.stats()` every `checkIntervalMs` and runs `target.compact()` when the policy says
@@ -78,15 +88,17 @@ class Scheduler implements CompactionScheduler {
   readonly #startedAtMs = Date.now();
   #lastSuccessAtMs = Number.NEGATIVE_INFINITY;
   #timer: NodeJS.Timeout | undefined;
+  /** A policy check in flight (its stats() and any compaction it started). */
+  #checking: Promise<void> | undefined;
+  /** A compaction from its start (for runNow: from the call, stats() included) until it is reported. */
   #running: Promise<CompactionRun> | undefined;
   #stopped: Promise<void> | undefined;
   #failures = 0;
   #lastError: unknown;
 
   constructor(target: CompactionTarget, options: SchedulerOptions) {
-    if (typeof target.stats !== "function" || typeof target.compact !== "function") {
-      throw new TypeError("target must have stats() and compact() methods");
-    }
+    assertTarget(target);
+    assertOptions(options);
     this.#target = target;
     this.#policy = resolvePolicy(options);
     this.#onError = options.onError ?? ((error) => { process.emitWarning(asError(error)); });
@@ -111,25 +123,25 @@ class Scheduler implements CompactionScheduler {
     return () => this.#listeners.delete(listener);
   }
 
-  async runNow(): Promise<CompactionRun> {
+  runNow(): Promise<CompactionRun> {
     if (this.#running !== undefined) return this.#running;
-    if (this.#stopped !== undefined) throw new SchedulerStoppedError();
-    const stats = await this.#target.stats();
-    // A background check may have started a run while stats() was awaited.
-    return this.#busy() ?? this.#start("manual", stats);
+    if (this.#stopped !== undefined) return Promise.reject(new SchedulerStoppedError());
+    // Running from this call on, stats() included: a stop() now waits for this run, and a check
+    // that finishes its own stats() meanwhile finds it and starts nothing.
+    return this.#start("manual", undefined);
   }
 
   stop(): Promise<void> {
     this.#stopped ??= (async () => {
       clearTimeout(this.#timer);
       this.#timer = undefined;
-      await this.#running;
+      // Neither a check nor runNow starts anything once #stopped is set, so this ends.
+      while (this.#checking !== undefined || this.#running !== undefined) {
+        await this.#checking;
+        await this.#running?.catch(() => undefined);
+      }
     })();
     return this.#stopped;
-  }
-
-  #busy(): Promise<CompactionRun> | undefined {
-    return this.#running;
   }
 
   #schedule(delayMs: number): void {
@@ -137,7 +149,10 @@ class Scheduler implements CompactionScheduler {
     clearTimeout(this.#timer);
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
-      void this.#check();
+      const checking = this.#check().finally(() => {
+        if (this.#checking === checking) this.#checking = undefined;
+      });
+      this.#checking = checking;
     }, delayMs);
     this.#timer.unref();
   }
@@ -150,7 +165,8 @@ class Scheduler implements CompactionScheduler {
         const stats = await this.#target.stats();
         const sinceMs = Math.max(this.#startedAtMs, this.#lastSuccessAtMs, stats.lastCompactionAtMs ?? Number.NEGATIVE_INFINITY);
         const trigger = decideTrigger(stats, this.#policy, Date.now(), sinceMs);
-        if (trigger !== null && this.#busy() === undefined && this.#stopped === undefined) {
+        // stats() was awaited: runNow() may have started a run, or stop() been called, meanwhile.
+        if (trigger !== null && this.#mayStart()) {
           failed = (await this.#start(trigger, stats)).error !== undefined;
         }
       }
@@ -162,9 +178,15 @@ class Scheduler implements CompactionScheduler {
     this.#schedule(failed ? backoffDelayMs(this.#failures, this.#policy) : this.#policy.checkIntervalMs);
   }
 
-  #start(trigger: CompactionTrigger, stats: CompactionStats): Promise<CompactionRun> {
-    const running = this.#compact(trigger, stats).finally(() => {
-      this.#running = undefined;
+  /** A method, not inline: the fields change while a check awaits stats(). */
+  #mayStart(): boolean {
+    return this.#running === undefined && this.#stopped === undefined;
+  }
+
+  /** `stats` is what a check already read; a manual run reads its own. */
+  #start(trigger: CompactionTrigger, stats: CompactionStats | undefined): Promise<CompactionRun> {
+    const running = (async () => this.#compact(trigger, stats ?? (await this.#target.stats())))().finally(() => {
+      if (this.#running === running) this.#running = undefined;
     });
     this.#running = running;
     return running;
@@ -215,6 +237,24 @@ class Scheduler implements CompactionScheduler {
       this.#onError(error);
     } catch {
       process.emitWarning(asError(error));
+    }
+  }
+}
+
+function assertTarget(target: unknown): asserts target is CompactionTarget {
+  const { stats, compact } = (typeof target === "object" && target !== null ? target : {}) as Partial<Record<keyof CompactionTarget, unknown>>;
+  if (typeof stats !== "function" || typeof compact !== "function") {
+    throw new TypeError(`createCompactionScheduler: the target must be an object with stats() and compact() methods, got ${quote(target)}`);
+  }
+}
+
+function assertOptions(options: unknown): asserts options is SchedulerOptions {
+  if (typeof options !== "object" || options === null) throw new TypeError(`createCompactionScheduler: options must be an object, got ${quote(options)}`);
+  assertOptionNames(options, OPTION_NAMES, "createCompactionScheduler");
+  for (const name of ["onRun", "onError"] as const) {
+    const value = (options as Record<string, unknown>)[name];
+    if (value !== undefined && typeof value !== "function") {
+      throw new TypeError(`createCompactionScheduler: options.${name} must be a function, got ${quote(value)}`);
     }
   }
 }

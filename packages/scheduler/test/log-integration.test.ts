@@ -37,6 +37,19 @@ it("the log's store is a CompactionTarget as it is", async () => {
   await store.close();
 });
 
+it("runNow() then stop(): the store's compaction is over when stop() resolves", async () => {
+  const store = await openStore(dir);
+  for (let i = 0; i < 200; i += 1) await store.set(`players/p${i % 10}`, { i, padding: "x".repeat(100) });
+  const scheduler = createCompactionScheduler(store);
+  const manual = scheduler.runNow();
+  await scheduler.stop();
+  expect(scheduler.running).toBe(false);
+  expect(store.stats().lastCompactionAtMs).not.toBeNull();
+  expect(store.stats().totalBytes).toBeLessThan(200 * 100);
+  expect((await manual).error).toBeUndefined();
+  await store.close();
+});
+
 it("a store under a steady overwrite load stays within its size budget and loses nothing", async () => {
   let store: Store = await openStore(dir);
   let checks = 0;

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { createCompactionScheduler, SchedulerStoppedError, type CompactionRun } from "../src/index.js";
+import { StoreError } from "@store/fs";
+import { createCompactionScheduler, SchedulerStoppedError, type CompactionRun, type CompactionStats } from "../src/index.js";
 import { FakeTarget, MiB } from "./fake-target.js";
 
 const checkIntervalMs = 1_000;
@@ -50,7 +51,8 @@ describe("one compaction at a time", () => {
     const scheduler = createCompactionScheduler(new FakeTarget(), { checkIntervalMs });
     await scheduler.stop();
     await expect(scheduler.runNow()).rejects.toBeInstanceOf(SchedulerStoppedError);
-    await expect(scheduler.runNow()).rejects.toMatchObject({ code: "STORE_CLOSED" });
+    await expect(scheduler.runNow()).rejects.toBeInstanceOf(StoreError);
+    await expect(scheduler.runNow()).rejects.toMatchObject({ code: "STORE_CLOSED", name: "SchedulerStoppedError" });
   });
 });
 
@@ -90,6 +92,97 @@ describe("stop", () => {
     await vi.advanceTimersByTimeAsync(0);
     expect(target.compactCalls).toBe(0);
     expect(vi.getTimerCount()).toBe(0);
+  });
+});
+
+/** A promise the test settles by hand. */
+function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => void } {
+  let resolve: (value: T) => void = () => undefined;
+  const promise = new Promise<T>((settle) => (resolve = settle));
+  return { promise, resolve };
+}
+
+describe("stop waits for what runNow started", () => {
+  it("a runNow still awaiting an async stats() compacts before stop() resolves, and nothing starts after", async () => {
+    const events: string[] = [];
+    const stats = deferred<CompactionStats>();
+    const compacted = deferred<undefined>();
+    const scheduler = createCompactionScheduler(
+      {
+        stats: () => {
+          events.push("stats");
+          return stats.promise;
+        },
+        compact: async () => {
+          events.push("compact start");
+          await compacted.promise;
+          events.push("compact end");
+        },
+      },
+      { checkIntervalMs },
+    );
+    const manual = scheduler.runNow();
+    const stopping = scheduler.stop().then(() => events.push("stopped"));
+    stats.resolve({ totalBytes: 100, liveBytes: 10, lastCompactionAtMs: null });
+    await vi.advanceTimersByTimeAsync(0); // every pending promise reaction has run
+    expect(events).toEqual(["stats", "compact start"]);
+    expect(scheduler.running).toBe(true);
+    compacted.resolve(undefined);
+    await stopping;
+    expect(events.slice(0, 3)).toEqual(["stats", "compact start", "compact end"]);
+    expect(events.at(-1)).toBe("stopped");
+    expect(await manual).toMatchObject({ trigger: "manual", bytesBefore: 100 });
+    expect(scheduler.running).toBe(false);
+    const before = events.length;
+    await expect(scheduler.runNow()).rejects.toMatchObject({ code: "STORE_CLOSED" });
+    await vi.advanceTimersByTimeAsync(100 * checkIntervalMs);
+    expect(events).toHaveLength(before);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it("a compaction started by runNow is over when stop() resolves", async () => {
+    const target = new FakeTarget();
+    target.hold = true;
+    target.set(100, 10);
+    const scheduler = createCompactionScheduler(target, { checkIntervalMs });
+    const manual = scheduler.runNow();
+    let stopped = false;
+    const stopping = scheduler.stop().then(() => (stopped = true));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(target.inFlight).toBe(1);
+    expect(stopped).toBe(false);
+    target.release();
+    await stopping;
+    expect(target.inFlight).toBe(0);
+    expect((await manual).error).toBeUndefined();
+  });
+
+  it("a runNow whose stats() fails does not make stop() reject", async () => {
+    const failure = new Error("stats broke");
+    const scheduler = createCompactionScheduler({ stats: () => Promise.reject(failure), compact: async () => undefined }, { checkIntervalMs });
+    const manual = scheduler.runNow();
+    await scheduler.stop();
+    await expect(manual).rejects.toBe(failure);
+  });
+});
+
+describe("options", () => {
+  it("a misspelled option is a TypeError naming it, the likely intended one and every known one", () => {
+    const target = new FakeTarget();
+    const misspelled = { checkIntervalMS: 5 } as unknown as { checkIntervalMs: number };
+    expect(() => createCompactionScheduler(target, misspelled)).toThrow(TypeError);
+    expect(() => createCompactionScheduler(target, misspelled)).toThrow(
+      'createCompactionScheduler: unknown option "checkIntervalMS" (did you mean "checkIntervalMs"?). The options are minBytes, garbageRatioMin, maxBytes, maxAgeMs, checkIntervalMs, backoffInitialMs, backoffMaxMs, onRun, onError.',
+    );
+    expect(() => createCompactionScheduler(target, { minByte: 1 } as unknown as { minBytes: number })).toThrow(/unknown option "minByte"\. The options are minBytes/);
+    expect(vi.getTimerCount()).toBe(0); // nothing was started
+  });
+
+  it("a target or options of the wrong shape, and callbacks that are not functions, are TypeErrors quoting them", () => {
+    const target = new FakeTarget();
+    expect(() => createCompactionScheduler(null as unknown as FakeTarget)).toThrow(/target must be an object with stats\(\) and compact\(\).*got null/);
+    expect(() => createCompactionScheduler(target, null as unknown as object)).toThrow(/options must be an object, got null/);
+    expect(() => createCompactionScheduler(target, { onError: "log" as unknown as () => void })).toThrow(/options\.onError must be a function, got "log"/);
   });
 });
 
