@@ -145,6 +145,14 @@ function sameOwner(a: LockOwner, b: LockOwner): boolean {
 }
 
 function lockedError(path: string, holder: LockOwner | undefined, probe: ProcessProbe): StoreLockedError {
+  // Not stale and our own pid on our own host: this very process (a reused pid is told apart as stale).
+  if (holder !== undefined && holder.pid === probe.pid && holder.host === probe.host) {
+    return new StoreLockedError(
+      `The data folder is already open in this process (pid ${holder.pid}, since ${holder.startedAt}; ${path}): ` +
+        `use the store that is open, or close it before opening the folder again.`,
+      { path, owner: holder },
+    );
+  }
   const who = holder === undefined ? "another process" : `pid ${holder.pid} on host ${holder.host} since ${holder.startedAt}`;
   const advice =
     holder !== undefined && holder.host !== probe.host

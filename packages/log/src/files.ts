@@ -10,6 +10,8 @@ const NUMBER_DIGITS = 6;
 const SEGMENT_SUFFIX = ".log";
 const BASE_SUFFIX = ".base";
 export const BACKUPS_FOLDER = "backups";
+/** Where salvage keeps a damaged file as it was found, and moves a file that is not ours. */
+export const DAMAGED_FOLDER = "damaged";
 
 export function segmentName(fileNumber: number): string {
   return `${String(fileNumber).padStart(NUMBER_DIGITS, "0")}${SEGMENT_SUFFIX}`;
@@ -41,6 +43,11 @@ export async function listDataFiles(fs: FileSystem, dir: string): Promise<DataFi
   }
   const ascending = (a: number, b: number): number => a - b;
   return { bases: bases.sort(ascending), segments: segments.sort(ascending), temps };
+}
+
+/** True for names like a segment's or a base's (`000001.log`, `000002.base`). */
+export function isDataFileName(name: string): boolean {
+  return parseNumbered(name, SEGMENT_SUFFIX) !== undefined || parseNumbered(name, BASE_SUFFIX) !== undefined;
 }
 
 function parseNumbered(name: string, suffix: string): number | undefined {

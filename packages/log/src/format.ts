@@ -146,7 +146,9 @@ function isRecord(value: unknown): value is LogRecord {
     case "batch":
       return seqOk && Array.isArray(record.ops) && record.ops.every(isBatchOp);
     case "header":
-      return record.format === FORMAT_NAME && typeof record.v === "number" && (record.kind === "segment" || record.kind === "base") && seqOk;
+      // Another format version may lay its header out differently: it only has to say which it is.
+      if (record.format !== FORMAT_NAME || typeof record.v !== "number") return false;
+      return record.v !== FORMAT_VERSION || ((record.kind === "segment" || record.kind === "base") && seqOk);
     case "end":
       return Number.isSafeInteger(record.entries);
     default:

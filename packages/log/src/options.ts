@@ -75,7 +75,31 @@ export interface ResolvedOptions {
 
 const MIB = 1024 * 1024;
 
+/**
+ * Every option name, so that a misspelled one (`synk`) is refused instead of silently ignored. A
+ * Record of every key: an option added to StoreOptions and not here does not compile.
+ */
+const KNOWN_OPTIONS: Readonly<Record<keyof StoreOptions, true>> = {
+  sync: true,
+  syncIntervalMs: true,
+  readOnly: true,
+  onCorruption: true,
+  recordBytesMax: true,
+  keyBytesMax: true,
+  valueDepthMax: true,
+  batchOpsMax: true,
+  segmentBytesMax: true,
+  groupBytesMax: true,
+  segmentPreallocateBytes: true,
+  backupsMax: true,
+  changeHistoryMax: true,
+  fs: true,
+  processProbe: true,
+};
+const OPTION_NAMES: readonly string[] = Object.keys(KNOWN_OPTIONS);
+
 export function resolveOptions(options: StoreOptions): ResolvedOptions {
+  assertKnownOptions(options);
   const resolved: ResolvedOptions = {
     sync: oneOf("sync", options.sync ?? "always", ["always", "interval", "none"]),
     syncIntervalMs: positiveInteger("syncIntervalMs", options.syncIntervalMs ?? 100),
@@ -94,6 +118,17 @@ export function resolveOptions(options: StoreOptions): ResolvedOptions {
     processProbe: options.processProbe,
   };
   return resolved;
+}
+
+function assertKnownOptions(options: StoreOptions): void {
+  const value: unknown = options;
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new TypeError(`openStore() options must be an object, got ${value === null ? "null" : Array.isArray(value) ? "an array" : typeof value}.`);
+  }
+  const unknown = Object.keys(value).filter((name) => !OPTION_NAMES.includes(name));
+  if (unknown.length === 0) return;
+  const names = unknown.map((name) => JSON.stringify(name.length > 40 ? `${name.slice(0, 40)}...` : name)).join(", ");
+  throw new TypeError(`Unknown openStore() option${unknown.length === 1 ? "" : "s"} ${names}. The options are: ${OPTION_NAMES.join(", ")}.`);
 }
 
 function oneOf<T extends string>(name: string, value: unknown, allowed: readonly T[]): T {

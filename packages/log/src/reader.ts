@@ -60,12 +60,17 @@ export async function* readRecordChunks(fs: FileSystem, path: string, options: S
     records.push({ record, offset, end });
   });
   const chunks = readChunks(fs, path, options.chunkBytes ?? CHUNK_BYTES_DEFAULT);
-  for (;;) {
-    const next = await chunks.next();
-    if (next.done === true) return scanner.finish(next.value);
-    scanner.scanLines(next.value.buffer, next.value.base);
-    if (records.length > 0) yield records;
-    records = [];
+  try {
+    for (;;) {
+      const next = await chunks.next();
+      if (next.done === true) return scanner.finish(next.value);
+      scanner.scanLines(next.value.buffer, next.value.base);
+      if (records.length > 0) yield records;
+      records = [];
+    }
+  } finally {
+    // A caller that stops early (break, throw) returns this generator: close the file now, not at GC.
+    await closeEarly(chunks);
   }
 }
 
@@ -82,11 +87,21 @@ export async function scanFile<R = LogRecord>(
   const decode = options.decode ?? (decodeLine as LineDecoder<R>);
   const scanner = new LineScanner<R>(path, options.visitAfterDamage ?? false, decode, visit);
   const chunks = readChunks(fs, path, options.chunkBytes ?? CHUNK_BYTES_DEFAULT);
-  for (;;) {
-    const next = await chunks.next();
-    if (next.done === true) return scanner.finish(next.value);
-    scanner.scanLines(next.value.buffer, next.value.base);
+  try {
+    for (;;) {
+      const next = await chunks.next();
+      if (next.done === true) return scanner.finish(next.value);
+      scanner.scanLines(next.value.buffer, next.value.base);
+    }
+  } finally {
+    // A visitor that throws (a record out of order) must not leave the file open.
+    await closeEarly(chunks);
   }
+}
+
+/** Returns a generator (runs its finally blocks); a no-op if it has finished. */
+export async function closeEarly(generator: AsyncGenerator<unknown, unknown>): Promise<void> {
+  await generator.return(undefined);
 }
 
 interface Chunk {
@@ -135,7 +150,7 @@ async function* readChunks(fs: FileSystem, path: string, chunkBytes: number): As
 const ZERO_BLOCK = Buffer.alloc(64 * 1024);
 
 /** The offset just past the last non-zero byte, reading backwards a block at a time. */
-async function findDataEnd(handle: FileHandle, size: number): Promise<number> {
+export async function findDataEnd(handle: FileHandle, size: number): Promise<number> {
   const block = Buffer.allocUnsafe(ZERO_BLOCK.length);
   for (let blockEnd = size; blockEnd > 0; ) {
     const blockStart = Math.max(0, blockEnd - block.length);

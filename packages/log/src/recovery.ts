@@ -1,13 +1,14 @@
-import { basename, join } from "node:path";
-import { CorruptionError, atomicReplace, mkdirDurable, type FileSystem } from "@store/fs";
+import { join } from "node:path";
+import { CorruptionError, type FileSystem } from "@store/fs";
+import { fileShape } from "./file-shape.js";
 import { baseName, basePath, listDataFiles, segmentName, segmentPath } from "./files.js";
-import { encodeRecord, headerRecord, type HeaderRecord, type LogRecord, type WriteRecord } from "./format.js";
+import { encodeRecord, headerRecord, type FileKind, type HeaderRecord, type LogRecord, type WriteRecord } from "./format.js";
 import { decodeLineForReplay, type RawValueRecord } from "./fast-decode.js";
 import { Keyspace, changesOf } from "./keyspace.js";
 import type { CorruptionPolicy, SyncMode } from "./options.js";
 import { scanFile, type Damage, type ScanResult } from "./reader.js";
-
-export const DAMAGED_FOLDER = "damaged";
+import { assertSupportedVersion, damageVerdict, entrySeqProblem, headerProblem, recordSeqProblem, segmentStartProblem } from "./replay-rules.js";
+import { keepAside, moveAside, rewriteSalvaged } from "./salvage.js";
 
 /** What opening found and did; `store.recovery`. */
 export interface RecoveryReport {
@@ -34,7 +35,6 @@ export interface RecoveredState {
   readonly highestFileNumber: number;
   /** Files older than the base: left by a compaction interrupted before it retired them. */
   readonly retiredLeftovers: readonly string[];
-  readonly tempFiles: readonly string[];
   readonly baseNumber: number | undefined;
   readonly baseBytes: number;
   /** Live segments and the bytes of whole records in each: [file number, bytes]. */
@@ -48,9 +48,11 @@ export interface RecoveryOptions {
 
 /** Loads the newest base, then replays the segments after it, in order. */
 export async function recover(fs: FileSystem, dir: string, options: RecoveryOptions): Promise<RecoveredState> {
+  const salvaged: Salvaged[] = [];
+  // Salvage moves files that are not ours out of the way first, so that nothing below reads them as ours.
+  if (isSalvaging(options)) await moveForeignFilesAside(fs, dir, salvaged);
   const files = await listDataFiles(fs, dir);
   const keyspace = new Keyspace();
-  const salvaged: Array<RecoveryReport["salvaged"][number]> = [];
   const baseNumber = files.bases.at(-1);
   const base = baseNumber === undefined ? { bytes: 0, salvaged: false } : await loadBase(fs, basePath(dir, baseNumber), keyspace, options, salvaged);
   const baseBytes = base.bytes;
@@ -74,26 +76,48 @@ export async function recover(fs: FileSystem, dir: string, options: RecoveryOpti
     ...files.bases.filter((fileNumber) => fileNumber !== baseNumber).map(baseName),
     ...files.segments.filter((fileNumber) => fileNumber < firstLive).map(segmentName),
   ];
+  // They are about to be gzipped into backups/ and removed: only if they are ours.
+  if (!options.readOnly) for (const name of retiredLeftovers) await assertOurs(fs, join(dir, name));
   return {
     keyspace,
     report: { baseFile: baseNumber === undefined ? null : baseName(baseNumber), segmentsReplayed: live.length, recordsReplayed, tornTail, salvaged },
     lastSegment,
     highestFileNumber: Math.max(0, ...files.bases, ...files.segments),
     retiredLeftovers,
-    tempFiles: files.temps,
     baseNumber,
     baseBytes,
     sealedSegments,
   };
 }
 
-async function loadBase(
-  fs: FileSystem,
-  path: string,
-  keyspace: Keyspace,
-  options: RecoveryOptions,
-  salvaged: Array<RecoveryReport["salvaged"][number]>,
-): Promise<{ bytes: number; salvaged: boolean }> {
+type Salvaged = RecoveryReport["salvaged"][number];
+
+function isSalvaging(options: RecoveryOptions): boolean {
+  return options.onCorruption === "salvage" && !options.readOnly;
+}
+
+/**
+ * Breaks of the format's rules found while replaying one file: with `"fail"` the first one refuses
+ * the file; when salvaging each is kept as damage, and the file is rewritten without what it dropped.
+ */
+class RuleBreaks {
+  readonly damage: Damage[] = [];
+  readonly #path: string;
+  readonly #salvaging: boolean;
+
+  constructor(path: string, salvaging: boolean) {
+    this.#path = path;
+    this.#salvaging = salvaging;
+  }
+
+  report(offset: number, bytes: number, reason: string): void {
+    if (!this.#salvaging) throw corrupt(this.#path, offset, reason);
+    this.damage.push({ offset, bytes, reason });
+  }
+}
+
+async function loadBase(fs: FileSystem, path: string, keyspace: Keyspace, options: RecoveryOptions, salvaged: Salvaged[]): Promise<{ bytes: number; salvaged: boolean }> {
+  const breaks = new RuleBreaks(path, isSalvaging(options));
   let header: HeaderRecord | undefined;
   let endCount: number | undefined;
   const entryLines: Array<readonly [number, number]> = [];
@@ -102,17 +126,20 @@ async function loadBase(
     path,
     (record, offset, end) => {
       if (header === undefined) {
-        if (record.op !== "header" || record.kind !== "base") throw corrupt(path, offset, "the first line is not a base header");
-        header = record;
+        header = asHeader(record, "base", path, offset);
         return;
       }
       if (record.op === "entry") {
-        if (record.seq > header.seq) throw corrupt(path, offset, `entry version ${record.seq} is newer than the base (${header.seq})`);
+        const problem = entrySeqProblem(record.seq, header.seq);
+        if (problem !== undefined) {
+          breaks.report(offset, end - offset, problem);
+          return; // salvaging: an entry no seq of the base can have written is dropped
+        }
         if ("json" in record) keyspace.load(record.key, undefined, record.json, record.seq, end - offset);
         else keyspace.load(record.key, record.value, undefined, record.seq, end - offset);
         entryLines.push([offset, end]);
       } else if (record.op === "end") endCount = record.entries;
-      else throw corrupt(path, offset, `unexpected "${record.op}" record in a base file`);
+      else breaks.report(offset, end - offset, `unexpected "${record.op}" record in a base file`);
     },
     { visitAfterDamage: options.onCorruption === "salvage", decode: decodeLineForReplay },
   );
@@ -120,13 +147,15 @@ async function loadBase(
   keyspace.advanceTo(seq);
   // A base is written whole (temp file, fsync, rename), so any damage is corruption, even at the end.
   const entries = entryLines.length;
-  const problem = scan.damage[0] !== undefined ? scan.damage[0].reason : endCount === undefined ? "the end marker is missing" : endCount !== entries ? `the end marker counts ${endCount} entries, the file has ${entries}` : undefined;
+  const damage = mergeDamage(scan.damage, breaks.damage);
+  const problem = damage[0] !== undefined ? damage[0].reason : endCount === undefined ? "the end marker is missing" : endCount !== entries ? `the end marker counts ${endCount} entries, the file has ${entries}` : undefined;
   if (problem === undefined) return { bytes: scan.size, salvaged: header?.salvaged === true };
-  const offset = scan.damage[0]?.offset ?? scan.size;
-  if (options.onCorruption !== "salvage" || options.readOnly) throw corrupt(path, offset, problem);
+  if (header === undefined) await assertOurs(fs, path);
+  const offset = damage[0]?.offset ?? scan.size;
+  if (!isSalvaging(options)) throw corrupt(path, offset, problem);
   const keptAt = await keepAside(fs, path);
   const bytes = await rewriteSalvaged(fs, path, headerRecord("base", seq, Date.now()), entryLines, encodeRecord({ op: "end", entries }));
-  salvaged.push({ path, keptAt, damage: scan.damage.length > 0 ? scan.damage : [{ offset, bytes: scan.size - offset, reason: problem }] });
+  salvaged.push({ path, keptAt, damage: damage.length > 0 ? damage : [{ offset, bytes: scan.size - offset, reason: problem }] });
   return { bytes, salvaged: true };
 }
 
@@ -148,10 +177,11 @@ async function replaySegment(
   keyspace: Keyspace,
   { isLast, afterSalvaged }: { isLast: boolean; afterSalvaged: boolean },
   options: RecoveryOptions,
-  salvaged: Array<RecoveryReport["salvaged"][number]>,
+  salvaged: Salvaged[],
 ): Promise<SegmentReplay> {
-  const seen: { header: HeaderRecord | undefined; records: number; sync: SyncMode } = { header: undefined, records: 0, sync: "always" };
-  const salvaging = options.onCorruption === "salvage";
+  const seen: { header: HeaderRecord | undefined; startSeq: number; records: number; sync: SyncMode } = { header: undefined, startSeq: keyspace.seq, records: 0, sync: "always" };
+  const salvaging = isSalvaging(options);
+  const breaks = new RuleBreaks(path, salvaging);
   const recordLines: Array<readonly [number, number]> = [];
   // In the last segment of an unsynced mode, damage ends the log (point in time): never salvage past it.
   const unsyncedTail = (): boolean => isLast && seen.sync !== "always";
@@ -160,18 +190,23 @@ async function replaySegment(
     path,
     (record, offset, end) => {
       if (seen.header === undefined) {
-        if (record.op !== "header" || record.kind !== "segment") throw corrupt(path, offset, "the first line is not a segment header");
-        // A segment starts where the files before it end: past it means a missing or shortened file.
-        if (record.seq > keyspace.seq && !salvaging && !afterSalvaged) {
-          throw corrupt(path, offset, `the segment starts after seq ${record.seq}, but the files before it end at seq ${keyspace.seq}: records are missing`);
-        }
-        seen.header = record;
-        seen.sync = record.sync ?? "always";
-        keyspace.advanceTo(record.seq);
+        const header = asHeader(record, "segment", path, offset);
+        const startProblem = segmentStartProblem(header.seq, keyspace.seq, afterSalvaged);
+        if (startProblem !== undefined) breaks.report(offset, 0, startProblem);
+        seen.header = header;
+        seen.sync = header.sync ?? "always";
+        keyspace.advanceTo(header.seq);
+        seen.startSeq = keyspace.seq;
         return;
       }
       const write = asWriteRecord(record, path, offset);
-      if (write.seq <= keyspace.seq) throw corrupt(path, offset, `seq ${write.seq} does not follow ${keyspace.seq}`);
+      // Inside a file salvage rewrote, records may be missing: only the order still holds.
+      const seqProblem = recordSeqProblem(write.seq, keyspace.seq, seen.header.salvaged === true);
+      if (seqProblem !== undefined) {
+        const backwards = write.seq <= keyspace.seq;
+        breaks.report(offset, backwards ? end - offset : 0, seqProblem);
+        if (backwards) return; // salvaging: a record that does not move forward is dropped
+      }
       if (salvaging) recordLines.push([offset, end]);
       if ("json" in write) {
         keyspace.load(write.key, undefined, write.json, write.seq, end - offset);
@@ -183,8 +218,9 @@ async function replaySegment(
     },
     { visitAfterDamage: () => options.onCorruption === "salvage" && !unsyncedTail(), decode: decodeLineForReplay },
   );
-  const header = headerRecord("segment", seen.header?.seq ?? keyspace.seq, Date.now(), seen.sync);
-  const outcome = await handleDamage(fs, scan, { isLast, unsynced: unsyncedTail() }, options, salvaged, () => rewriteSalvaged(fs, path, header, recordLines));
+  const header = headerRecord("segment", seen.header === undefined ? keyspace.seq : seen.startSeq, Date.now(), seen.sync);
+  const rewrite = (): Promise<number> => rewriteSalvaged(fs, path, header, recordLines);
+  const outcome = await handleDamage(fs, scan, breaks.damage, { isLast, unsynced: unsyncedTail() }, options, salvaged, rewrite);
   const rewrittenBytes = typeof outcome === "number" ? outcome : undefined;
   const tornTail = typeof outcome === "number" ? null : outcome;
   return {
@@ -200,34 +236,47 @@ async function replaySegment(
 /**
  * A torn tail (damage with nothing whole after it, in the last segment; or any damage in the last
  * segment of an unsynced mode) is cut; anything else is corruption, which salvage rewrites (then
- * the result is the rewritten file's size).
+ * the result is the rewritten file's size). A broken rule of the format (a seq that does not follow)
+ * is never a torn tail. A file with nothing of ours in it is never cut.
  */
 async function handleDamage(
   fs: FileSystem,
   scan: ScanResult,
+  ruleBreaks: readonly Damage[],
   { isLast, unsynced }: { isLast: boolean; unsynced: boolean },
   options: RecoveryOptions,
-  salvaged: Array<RecoveryReport["salvaged"][number]>,
+  salvaged: Salvaged[],
   rewrite: () => Promise<number>,
 ): Promise<RecoveryReport["tornTail"] | number> {
   const first = scan.damage[0];
-  if (first === undefined) return null;
-  // Not even a whole header: a segment whose creation failed (its header is synced before any
-  // record goes in), so it never held a record. Nothing to cut or to refuse.
-  if (scan.wholeEnd === 0 && !scan.followedByRecords && !isLast) return null;
-  if (isLast && (unsynced || !scan.followedByRecords)) {
-    const tornTail = { path: scan.path, offset: first.offset, bytes: scan.dataEnd - first.offset, unsynced: unsynced && scan.followedByRecords };
-    if (!options.readOnly) await cutTail(fs, scan.path, first.offset);
-    return tornTail;
-  }
-  const where = isLast ? "whole records follow it" : "it is not in the last segment";
-  if (options.onCorruption !== "salvage" || options.readOnly) {
-    throw corrupt(scan.path, first.offset, `${first.reason}, and ${where}, so it is not an interrupted append`);
+  if (ruleBreaks.length === 0) {
+    if (first === undefined) return null;
+    // Nothing whole in it: it is ours only if it looks like a header cut short.
+    if (scan.wholeEnd === 0 && !scan.followedByRecords) await assertOurs(fs, scan.path);
+    const verdict = damageVerdict(scan, { kind: "segment", isLast, unsynced });
+    if (verdict === "never-held-a-record") return null; // nothing to cut or to refuse
+    if (verdict === "torn-tail") {
+      const tornTail = { path: scan.path, offset: first.offset, bytes: scan.dataEnd - first.offset, unsynced: unsynced && scan.followedByRecords };
+      if (!options.readOnly) await cutTail(fs, scan.path, first.offset);
+      return tornTail;
+    }
+    const where = isLast ? "whole records follow it" : "it is not in the last segment";
+    if (!isSalvaging(options)) throw corrupt(scan.path, first.offset, `${first.reason}, and ${where}, so it is not an interrupted append`);
   }
   const keptAt = await keepAside(fs, scan.path);
   const bytes = await rewrite();
-  salvaged.push({ path: scan.path, keptAt, damage: scan.damage });
+  salvaged.push({ path: scan.path, keptAt, damage: mergeDamage(scan.damage, ruleBreaks) });
   return bytes;
+}
+
+/**
+ * The damage the reader found and the rules the records broke, in file order. A gap right after
+ * damaged lines is those lines' records missing: reported once, as the damage.
+ */
+function mergeDamage(found: readonly Damage[], ruleBreaks: readonly Damage[]): Damage[] {
+  const ends = new Set(found.map((damage) => damage.offset + damage.bytes));
+  const breaks = ruleBreaks.filter((damage) => damage.bytes > 0 || !ends.has(damage.offset));
+  return [...found, ...breaks].sort((a, b) => a.offset - b.offset);
 }
 
 async function cutTail(fs: FileSystem, path: string, offset: number): Promise<void> {
@@ -240,25 +289,30 @@ async function cutTail(fs: FileSystem, path: string, offset: number): Promise<vo
   }
 }
 
-/** Copies a damaged file into `damaged/` (durably) before anything changes it. */
-async function keepAside(fs: FileSystem, path: string): Promise<string> {
-  const folder = join(path, "..", DAMAGED_FOLDER);
-  await mkdirDurable(fs, folder);
-  const keptAt = join(folder, `${basename(path)}.${Date.now()}`);
-  await atomicReplace(fs, keptAt, await fs.readFile(path));
-  return keptAt;
+/** Refuses a file named like a segment or base that this library did not write: never cut, rewritten or retired. */
+async function assertOurs(fs: FileSystem, path: string): Promise<void> {
+  if ((await fileShape(fs, path)) === "foreign") throw foreignFile(path);
 }
 
-/**
- * Rewrites a damaged file (atomically) as a new header marked `salvaged`, the whole records kept
- * (byte ranges of the file), and for a base its end marker. Returns the new size.
- */
-async function rewriteSalvaged(fs: FileSystem, path: string, header: HeaderRecord, lines: ReadonlyArray<readonly [number, number]>, end?: Buffer): Promise<number> {
-  const bytes = await fs.readFile(path);
-  const chunks: Uint8Array[] = [encodeRecord({ ...header, salvaged: true }), ...lines.map(([start, stop]) => bytes.subarray(start, stop))];
-  if (end !== undefined) chunks.push(end);
-  await atomicReplace(fs, path, chunks);
-  return chunks.reduce((sum, chunk) => sum + chunk.length, 0);
+/** With salvage: files named like ours that we did not write are moved to `damaged/`, untouched. */
+async function moveForeignFilesAside(fs: FileSystem, dir: string, salvaged: Salvaged[]): Promise<void> {
+  const files = await listDataFiles(fs, dir);
+  for (const name of [...files.bases.map(baseName), ...files.segments.map(segmentName)]) {
+    const path = join(dir, name);
+    if ((await fileShape(fs, path)) !== "foreign") continue;
+    const bytes = (await fs.stat(path))?.size ?? 0;
+    const keptAt = await moveAside(fs, path);
+    salvaged.push({ path, keptAt, damage: [{ offset: 0, bytes, reason: "not a file @store/log wrote: moved aside whole" }] });
+  }
+}
+
+/** The first record of a file: a header of its kind, in a format version this code reads. */
+function asHeader(record: LogRecord | RawValueRecord, kind: FileKind, path: string, offset: number): HeaderRecord {
+  // The version first: a newer format may have other kinds, and must be refused as newer, not as damaged.
+  if (record.op === "header") assertSupportedVersion(record, path);
+  const problem = headerProblem(record, kind);
+  if (problem !== undefined) throw corrupt(path, offset, problem);
+  return record as HeaderRecord;
 }
 
 function asWriteRecord(record: LogRecord | RawValueRecord, path: string, offset: number): WriteRecord | Extract<RawValueRecord, { op: "set" }> {
@@ -271,5 +325,13 @@ function corrupt(path: string, offset: number, reason: string): CorruptionError 
     `${path} is damaged at byte ${offset}: ${reason}. ` +
       `Restore the folder from a backup, or open with { onCorruption: "salvage" } to keep every whole record (the damaged file is kept aside).`,
     { path, offset },
+  );
+}
+
+function foreignFile(path: string): CorruptionError {
+  return new CorruptionError(
+    `${path} is not a file @store/log wrote: its first line is not a store-log header, nor what an interrupted write leaves. ` +
+      `It was not changed. Move it out of the folder (or restore the folder from a backup), or open with { onCorruption: "salvage" }, which moves it to damaged/ whole.`,
+    { path, offset: 0 },
   );
 }

@@ -1,5 +1,5 @@
 import { dirname } from "node:path";
-import { StoreError, writeAll, type FileHandle, type FileSystem } from "@store/fs";
+import { StoreError, tempPathFor, writeAll, type FileHandle, type FileSystem } from "@store/fs";
 import { encodeRecord, headerRecord } from "./format.js";
 import { segmentPath } from "./files.js";
 import type { SyncMode } from "./options.js";
@@ -49,16 +49,27 @@ export class ActiveSegment {
     this.#preallocateBytes = preallocateBytes;
   }
 
-  /** Creates segment `fileNumber` with its header and makes both the file and its name durable. */
+  /**
+   * Creates segment `fileNumber` with its header and makes both the file and its name durable. The
+   * header is written and fdatasync'ed under a temp name, then linked to the segment's name (link(2)
+   * fails if the name exists, as O_EXCL would): a file with a segment's name always starts with a
+   * whole header, even after a crash, so one that does not is not ours (docs/format.md).
+   */
   static async create(fs: FileSystem, dir: string, fileNumber: number, seqBefore: number, sync: SyncMode, preallocateBytes: number): Promise<ActiveSegment> {
     const path = segmentPath(dir, fileNumber);
     const header = encodeRecord(headerRecord("segment", seqBefore, Date.now(), sync));
-    const creator = await fs.open(path, "wx");
+    const tempPath = tempPathFor(path);
     try {
-      await writeAll(creator, header, 0);
-      await creator.datasync();
+      const creator = await fs.open(tempPath, "wx");
+      try {
+        await writeAll(creator, header, 0);
+        await creator.datasync();
+      } finally {
+        await creator.close();
+      }
+      await fs.link(tempPath, path);
     } finally {
-      await creator.close();
+      await fs.unlink(tempPath).catch(() => undefined);
     }
     await fs.fsyncDir(dirname(path));
     return ActiveSegment.reopen(fs, dir, fileNumber, header.length, preallocateBytes);
