@@ -3,9 +3,11 @@ import { cpus, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { adapterSpecs } from "./adapters/index.js";
 import { defaultOut, parseArgs, usage, type BenchOptions } from "./args.js";
+import { fullStepEstimates, quickStepEstimates } from "./estimates.js";
 import { fileSystemInfo, isTmpfs } from "./probes.js";
 import { adapterSummaries, workloadReport, type BenchReport, type WorkloadReport } from "./report.js";
-import { checkAvailability, runWorkload } from "./runner.js";
+import { formatDuration, Progress } from "./progress.js";
+import { checkAvailability, planSteps, runWorkload } from "./runner.js";
 import { formatReport } from "./table.js";
 import { checkTargets } from "./targets.js";
 import { workloads } from "./workloads/index.js";
@@ -37,12 +39,16 @@ async function main(): Promise<void> {
   try {
     const statuses = await checkAvailability(adapterSpecs);
     const selected = workloads.filter((workload) => options.only.length === 0 || options.only.includes(workload.name));
+    const estimates = options.quick ? quickStepEstimates : fullStepEstimates;
+    const progress = new Progress(planSteps(selected, statuses, options.runs), estimates, () => performance.now());
+    log(`${progress.total} steps (a system's run of a workload), about ${formatDuration(progress.leftMs())} in all`);
     const reports: WorkloadReport[] = [];
     for (const workload of selected) {
       const sizes = options.quick ? quickSizes : fullSizes;
-      const results = await runWorkload(workload, statuses, { root, runs: options.runs, sizes, log });
+      const results = await runWorkload(workload, statuses, { root, runs: options.runs, sizes, log, progress });
       reports.push(workloadReport(workload, results, adapterSpecs));
     }
+    log(`done: ${progress.summary()}`);
     const report: BenchReport = {
       startedAt,
       command: `pnpm bench ${process.argv.slice(2).join(" ")}`.trim(),

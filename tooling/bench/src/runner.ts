@@ -1,6 +1,7 @@
 import { mkdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { AdapterSpec } from "./adapter.js";
+import type { Progress, Step } from "./progress.js";
 import { medianMetrics } from "./stats.js";
 import type { Metrics, Sizes, Workload } from "./workload.js";
 
@@ -25,6 +26,8 @@ export interface RunOptions {
   readonly runs: number;
   readonly sizes: Sizes;
   readonly log: (line: string) => void;
+  /** Counts the steps of the whole benchmark; its line is logged as each step starts. */
+  readonly progress: Progress;
 }
 
 function message(error: unknown): string {
@@ -45,6 +48,22 @@ export async function checkAvailability(specs: readonly AdapterSpec[]): Promise<
   );
 }
 
+function activeSystems(workload: Workload, statuses: readonly AdapterStatus[]): AdapterStatus[] {
+  return statuses.filter((status) => status.unavailable === null && workload.appliesTo(status.spec));
+}
+
+/** Every step `runWorkload` will take for these workloads, in the order it takes them. */
+export function planSteps(workloads: readonly Workload[], statuses: readonly AdapterStatus[], runs: number): Step[] {
+  const steps: Step[] = [];
+  for (const workload of workloads) {
+    const active = activeSystems(workload, statuses);
+    for (let run = 1; run <= runs; run++) {
+      for (const { spec } of active) steps.push({ workload: workload.name, system: spec.name, run, runs });
+    }
+  }
+  return steps;
+}
+
 /**
  * Runs `workload` `runs` times for every available system, interleaving systems within each run so
  * that a drift of the machine (another process, the disk's cache) spreads over all of them.
@@ -56,7 +75,7 @@ export async function runWorkload(
 ): Promise<AdapterResult[]> {
   const runs = new Map<string, Metrics[]>();
   const failures = new Map<string, string>();
-  const active = statuses.filter((status) => status.unavailable === null && workload.appliesTo(status.spec));
+  const active = activeSystems(workload, statuses);
   const workloadDir = join(options.root, workload.name);
   for (let run = 1; run <= options.runs; run++) {
     for (const { spec } of active) {
@@ -64,15 +83,18 @@ export async function runWorkload(
       const slug = spec.name.replace(/[^a-z0-9]+/gi, "-");
       const dir = join(workloadDir, slug, `run-${run}`);
       await mkdir(dir, { recursive: true });
-      options.log(`${workload.name}: ${spec.name} run ${run}/${options.runs}`);
+      const step: Step = { workload: workload.name, system: spec.name, run, runs: options.runs };
+      options.log(options.progress.start(step));
       try {
         const metrics = await workload.run(spec, { dir, keepDir: join(workloadDir, slug, "kept"), sizes: options.sizes });
         runs.set(spec.name, [...(runs.get(spec.name) ?? []), metrics]);
       } catch (error) {
         failures.set(spec.name, message(error));
+        options.progress.dropRemaining(workload.name, spec.name);
         options.log(`${workload.name}: ${spec.name} failed: ${message(error)}`);
       } finally {
         await rm(dir, { recursive: true, force: true });
+        options.progress.finish(step);
       }
     }
   }

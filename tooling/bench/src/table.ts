@@ -57,7 +57,7 @@ function formatTargets(report: BenchReport): string {
     formatNumber(check.value, 3),
     check.met === null ? "n/a" : check.met ? "met" : "MISSED",
   ]);
-  return markdownTable(["issue 5 target for @store/log always", "measured (ratio or value)", ""], rows);
+  return markdownTable(["target for @store/log always", "measured (ratio or value)", ""], rows);
 }
 
 export function formatReport(report: BenchReport): string {

@@ -1,7 +1,7 @@
 import type { WorkloadReport } from "./report.js";
 import { oursName } from "./report.js";
 
-/** One of issue 5's targets for `@store/log always`, checked against one benchmark run. */
+/** One of the project's performance targets for `@store/log always`, checked against one benchmark run. */
 export interface TargetCheck {
   readonly target: string;
   /** Measured ratio or value; null when a side of it did not run. */

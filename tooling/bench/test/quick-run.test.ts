@@ -20,19 +20,19 @@ afterAll(async () => {
   await rm(scratch, { recursive: true, force: true });
 });
 
-async function bench(args: readonly string[]): Promise<{ stdout: string; report: BenchReport }> {
+async function bench(args: readonly string[]): Promise<{ stdout: string; stderr: string; report: BenchReport }> {
   const out = join(scratch, `${args.join("_").replace(/[^a-z0-9_]/gi, "")}.json`);
-  const { stdout } = await run(process.execPath, ["--import", "tsx", "src/main.ts", ...args, "--out", out], {
+  const { stdout, stderr } = await run(process.execPath, ["--import", "tsx", "src/main.ts", ...args, "--out", out], {
     cwd: packageDir,
     maxBuffer: 16 * 1024 * 1024,
   });
-  return { stdout, report: JSON.parse(await readFile(out, "utf8")) as BenchReport };
+  return { stdout, stderr, report: JSON.parse(await readFile(out, "utf8")) as BenchReport };
 }
 
 describe("pnpm bench --quick (end to end, in a child process)", () => {
   it("reports every system in every workload, with numbers for each one that ran", async () => {
     const dataParent = join(scratch, "data");
-    const { stdout, report } = await bench(["--quick", "--dir", dataParent]);
+    const { stdout, stderr, report } = await bench(["--quick", "--dir", dataParent]);
     expect(report.adapters.map((adapter) => adapter.name)).toEqual(adapterSpecs.map((spec) => spec.name));
     expect(report.workloads.map((workload) => workload.name)).toEqual(workloads.map((workload) => workload.name));
     for (const workload of report.workloads) {
@@ -47,6 +47,13 @@ describe("pnpm bench --quick (end to end, in a child process)", () => {
     }
     const peers = report.adapters.filter((adapter) => adapter.role === "peer");
     expect(peers.every((adapter) => adapter.unavailable === null)).toBe(true);
+    // Progress on stderr: every step counted against the total, with the time left.
+    const steps = stderr.split("\n").filter((line) => /^\[bench\] \d+\/\d+ \(\d+%\) /.test(line));
+    const total = Number(/^\[bench\] 1\/(\d+) /.exec(steps[0] ?? "")?.[1]);
+    expect(steps.length).toBe(total);
+    expect(steps.at(-1)).toMatch(new RegExp(`^\\[bench\\] ${total}/${total} .* elapsed, about \\d+ s left$`));
+    expect(stderr).toMatch(new RegExp(`\\[bench\\] done: ${total} steps in \\d+`));
+    expect(`${stdout}${stderr}`).not.toMatch(/issue/i);
     // The data folder made under --dir is removed afterwards.
     expect(await readdir(dataParent)).toEqual([]);
   }, 180_000);
