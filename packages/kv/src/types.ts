@@ -9,7 +9,8 @@ export interface Entry {
 
 /**
  * A precondition on a key, checked when the batch is applied, atomically with it:
- * a number requires the key's version to be exactly that, `null` requires the key not to exist.
+ * a number (a version, so an integer from 1) requires the key's version to be exactly that, `null`
+ * requires the key not to exist.
  * Leaving `ifVersion` out means no condition; writing `ifVersion: undefined` is refused (a missing
  * key's version is `undefined`, and "no condition" must never happen by accident).
  */
@@ -67,7 +68,7 @@ export interface SubscribeOptions {
 export interface Subscription {
   /** Events with a seq above this one are delivered, all of them, in order, each once. */
   readonly afterSeq: number;
-  /** Stops delivery; no event is delivered after the returned promise resolves. Idempotent. */
+  /** Stops delivery; no event is delivered after the returned promise resolves. Idempotent; resolves also after the store closed. */
   close(): Promise<void>;
 }
 
@@ -90,10 +91,18 @@ export interface KeyValueStats {
  *   write nothing. A conflict means another write committed: reading again shows it.
  * - Reads see every acknowledged write (a resolved `batch`). `getMany` reads all keys at one point.
  * - `scan` returns one page, in code-unit key order (reversed with `reverse`), at one point.
- * - Subscribers get every committed write once, in seq order, with all its operations.
- * - After `close()`, every call rejects with `STORE_CLOSED`.
- * - Bad keys, values and batches reject with `TypeError` or `StoreError` (`STORE_INVALID_KEY`,
- *   `STORE_INVALID_VALUE`, `STORE_TOO_LARGE`) and write nothing.
+ * - Subscribers get every committed write once, in seq order, with all its operations, called
+ *   asynchronously (never from inside `batch`, never nested in another listener call). A listener that throws
+ *   stays subscribed; its error is rethrown asynchronously and affects no write or other listener.
+ * - Values are copied on write and read back deep-equal; what reads and events return is frozen or
+ *   a copy, so no caller can change the store's state through it.
+ * - `close()` lets writes in flight settle and delivers the events of every committed write, then
+ *   ends subscriptions. After it, every call rejects with `STORE_CLOSED`. Every method rejects;
+ *   none throws synchronously.
+ * - Bad keys, values, batches and options reject with `TypeError` or `StoreError`
+ *   (`STORE_INVALID_KEY`, `STORE_INVALID_VALUE`, `STORE_TOO_LARGE`) and write nothing, burn no seq.
+ *   The limits (`KEY_BYTES_MAX`, `BATCH_OPS_MAX`, ...) are the same on every backend: everything
+ *   within them is accepted, everything above refused; `validateWriteOps` and friends check them.
  *
  * Errors are told apart by `code`, never by `instanceof`: packages are versioned independently.
  */

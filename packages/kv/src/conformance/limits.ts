@@ -83,6 +83,19 @@ export function limitTests(context: SuiteContext): void {
       });
     });
 
+    it("a batch of BATCH_BYTES_MAX bytes of keys that JSON escapes (quotes, backslashes) is accepted", async () => {
+      await withStore(context, async (kv) => {
+        // A backend that frames keys as JSON strings doubles these: its own limit must allow for it.
+        const count = BATCH_BYTES_MAX / KEY_BYTES_MAX;
+        const keys = Array.from({ length: count }, (_, index) => (index % 2 === 0 ? '"' : "\\").repeat(KEY_BYTES_MAX - 4) + String(index).padStart(4, "0"));
+        await kv.batch(keys.map((key) => ({ type: "delete", key })));
+        const before = await statsOf(kv);
+        // The same keys, one of them set to "" (two more bytes): over the limit.
+        await expectCode(() => kv.batch([{ type: "set", key: keys[0]!, value: "" }, ...keys.slice(1).map((key) => ({ type: "delete" as const, key }))]), "STORE_TOO_LARGE");
+        expect(await statsOf(kv)).toEqual(before);
+      });
+    });
+
     it(`getMany of GET_MANY_KEYS_MAX (${GET_MANY_KEYS_MAX}) keys`, async () => {
       await withStore(context, async (kv) => {
         const keys = numberedKeys("g/", GET_MANY_KEYS_MAX + 1);
