@@ -1,1 +1,16 @@
-export {};
+export { createGame, type Game } from "./game.js";
+export type { GameOptions, ResolvedOptions, Scoring } from "./options.js";
+export { GameError, type GameErrorCode, type GameErrorDetails } from "./errors.js";
+export type { Players } from "./players.js";
+export type { Tokens, OperationOptions, TokenOperationOptions, BalanceResult, TransferResult, DailyResult } from "./tokens.js";
+export type { Games, CreateGameRequest, UpdateGameOptions, GameFilter, RefundResult } from "./games.js";
+export type { SettleRequest, SettleResult } from "./settle.js";
+export type { GameResult, Outcome } from "./stats.js";
+export type { LeaderboardEntry } from "./leaderboard.js";
+export { LEADERBOARD_PAGE_MAX } from "./leaderboard.js";
+export type { AuditReport } from "./audit.js";
+export type { SweepReport } from "./sweeper.js";
+export type { ImportReport, LegacyInput } from "./legacy/import.js";
+export type { LegacyFile, LegacyProblem, LegacySource } from "./legacy/documents.js";
+export type { Player, PlayerStats, TypeStats, TokenAccount, Movement, MovementKind, GameRecord } from "./records.js";
+export { SUPPLY_SHARDS } from "./keys.js";

@@ -1,0 +1,156 @@
+import type { JsonValue, StoreError } from "@store/fs";
+import { scanAll, type ChangeEvent, type KeyValueStore, type Subscription } from "@store/kv";
+
+/** Keeps one in-memory view (an index) current for the keys under `prefix`. */
+export interface FollowHandler {
+  readonly prefix: string;
+  /** The key's value now, or undefined once deleted. Must not throw. */
+  apply(key: string, value: JsonValue | undefined): void;
+  /** Forget everything (before a rebuild from scratch). */
+  reset(): void;
+}
+
+export interface FollowerOptions {
+  readonly pageSize: number;
+  /** A subscription that ended by an error (it is rebuilt once), or a rebuild that failed. */
+  readonly onError: (error: unknown) => void;
+}
+
+/**
+ * Builds in-memory views from a scan and keeps them current from the change subscription, so they
+ * also follow other processes' writes on a shared backend.
+ *
+ * The subscription is made before the scan. Scan pages and events then interleave in any order
+ * (pages are read at different points, events arrive late), so each key's newest known version is
+ * kept and only newer information is applied: a page entry is taken only above the version an event
+ * already gave, an event only above the version a page gave. Deletes leave a tombstone while the scan
+ * runs, so a page read before the delete cannot bring the key back. Once the scan is done and the
+ * events have caught up with the store's seq read after it, the views are exact at that seq.
+ */
+export class Follower {
+  readonly #kv: KeyValueStore;
+  readonly #handlers: readonly FollowHandler[];
+  readonly #options: FollowerOptions;
+  readonly #versions = new Map<string, number>();
+  #tombstones: Map<string, number> | undefined = new Map();
+  #subscription: Subscription | undefined;
+  #delivered = 0;
+  #waiters: Array<{ seq: number; resolve: () => void; reject: (error: unknown) => void }> = [];
+  #failure: Error | undefined;
+  #closed = false;
+  #generation = 0;
+
+  private constructor(kv: KeyValueStore, handlers: readonly FollowHandler[], options: FollowerOptions) {
+    this.#kv = kv;
+    this.#handlers = handlers;
+    this.#options = options;
+  }
+
+  static async start(kv: KeyValueStore, handlers: readonly FollowHandler[], options: FollowerOptions): Promise<Follower> {
+    const follower = new Follower(kv, handlers, options);
+    await follower.#build();
+    return follower;
+  }
+
+  /** Every change up to this seq is in the views. */
+  get seq(): number {
+    return this.#delivered;
+  }
+
+  /** Resolves once the views include every write the store had committed when this was called. */
+  async catchUp(): Promise<void> {
+    const { seq } = await this.#kv.stats();
+    await this.waitFor(seq);
+  }
+
+  waitFor(seq: number): Promise<void> {
+    if (this.#failure !== undefined) return Promise.reject(this.#failure);
+    if (this.#delivered >= seq || this.#closed) return Promise.resolve();
+    return new Promise((resolve, reject) => this.#waiters.push({ seq, resolve, reject }));
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    const subscription = this.#subscription;
+    this.#subscription = undefined;
+    for (const waiter of this.#waiters.splice(0)) waiter.resolve();
+    await subscription?.close();
+  }
+
+  async #build(): Promise<void> {
+    const generation = ++this.#generation;
+    this.#tombstones = new Map();
+    this.#subscription = await this.#kv.subscribe(
+      (event) => {
+        if (generation === this.#generation) this.#onEvent(event);
+      },
+      {
+        onError: (error) => {
+          if (generation === this.#generation) this.#onSubscriptionError(error);
+        },
+      },
+    );
+    this.#delivered = Math.max(this.#delivered, this.#subscription.afterSeq);
+    for (const handler of this.#handlers) {
+      for await (const entry of scanAll(this.#kv, { prefix: handler.prefix, pageSize: this.#options.pageSize })) {
+        if (generation !== this.#generation || this.#closed) return;
+        // A prefix can contain another handler's (`meta/import` and `meta/import-chunk/`).
+        if (this.#handlerFor(entry.key) !== handler) continue;
+        const known = this.#versions.get(entry.key) ?? this.#tombstones.get(entry.key);
+        if (known !== undefined && known >= entry.version) continue;
+        this.#versions.set(entry.key, entry.version);
+        handler.apply(entry.key, entry.value);
+      }
+    }
+    await this.catchUp();
+    this.#tombstones = undefined;
+  }
+
+  #onEvent(event: ChangeEvent): void {
+    if (this.#closed) return;
+    for (const op of event.ops) {
+      const handler = this.#handlerFor(op.key);
+      if (handler === undefined) continue;
+      const known = this.#versions.get(op.key);
+      if (known !== undefined && known >= event.seq) continue;
+      if (op.type === "set") {
+        this.#versions.set(op.key, event.seq);
+        handler.apply(op.key, op.value);
+      } else {
+        this.#versions.delete(op.key);
+        this.#tombstones?.set(op.key, event.seq);
+        if (known !== undefined) handler.apply(op.key, undefined);
+      }
+    }
+    this.#delivered = Math.max(this.#delivered, event.seq);
+    if (this.#waiters.length === 0) return;
+    const waiting = this.#waiters;
+    this.#waiters = [];
+    for (const waiter of waiting) {
+      if (this.#delivered >= waiter.seq) waiter.resolve();
+      else this.#waiters.push(waiter);
+    }
+  }
+
+  /** The handler with the longest prefix of `key`. */
+  #handlerFor(key: string): FollowHandler | undefined {
+    let found: FollowHandler | undefined;
+    for (const handler of this.#handlers) {
+      if (key.startsWith(handler.prefix) && (found === undefined || handler.prefix.length > found.prefix.length)) found = handler;
+    }
+    return found;
+  }
+
+  /** The subscription ended (history gone, connection lost): rebuild the views from scratch, once. */
+  #onSubscriptionError(error: StoreError): void {
+    this.#options.onError(error);
+    if (this.#closed) return;
+    this.#versions.clear();
+    for (const handler of this.#handlers) handler.reset();
+    this.#build().catch((rebuildError: unknown) => {
+      this.#failure = rebuildError instanceof Error ? rebuildError : new Error(String(rebuildError));
+      for (const waiter of this.#waiters.splice(0)) waiter.reject(rebuildError);
+      this.#options.onError(rebuildError);
+    });
+  }
+}

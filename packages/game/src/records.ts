@@ -1,0 +1,151 @@
+import { z } from "zod";
+import { PREFIX } from "./keys.js";
+import { count, jsonValue, type RecordKind } from "./schema.js";
+
+// Every record the game layer stores, with its schema version `v`. The README's data model section
+// documents the same shapes; change both together, and add a step to `older` with a version bump.
+
+const idString = z.string().regex(/^[A-Za-z0-9_.:@-]{1,128}$/u);
+const score = z.int();
+
+const typeStatsSchema = z.strictObject({ games: count, wins: count, losses: count, draws: count, score });
+
+const statsSchema = z.strictObject({
+  games: count,
+  wins: count,
+  losses: count,
+  draws: count,
+  score,
+  /** Wins in a row, ended by a loss or a draw. */
+  streak: count,
+  bestStreak: count,
+  byType: z.record(z.string().min(1).max(64), typeStatsSchema),
+});
+
+export const playerSchema = z.strictObject({
+  v: z.literal(2),
+  id: idString,
+  name: z.string().min(1).max(100),
+  createdAtMs: count,
+  stats: statsSchema,
+});
+
+/** Version 1, the first shape: no streaks and no per-type stats (reading one fills them with zeros). */
+const playerV1Schema = z.strictObject({
+  v: z.literal(1),
+  id: idString,
+  name: z.string().min(1).max(100),
+  createdAtMs: count,
+  stats: z.strictObject({ games: count, wins: count, losses: count, draws: count, score }),
+});
+
+export type Player = z.infer<typeof playerSchema>;
+export type PlayerStats = Player["stats"];
+export type TypeStats = z.infer<typeof typeStatsSchema>;
+
+export const PLAYER: RecordKind<Player> = {
+  name: "player",
+  current: 2,
+  idPrefix: PREFIX.players,
+  schema: playerSchema,
+  older: new Map([
+    [
+      1,
+      {
+        schema: playerV1Schema,
+        up: (old: z.infer<typeof playerV1Schema>): Player => ({ ...old, v: 2, stats: { ...old.stats, streak: 0, bestStreak: 0, byType: {} } }),
+      },
+    ],
+  ]),
+};
+
+export const MOVEMENT_KINDS = ["grant", "spend", "daily", "transfer-in", "transfer-out", "stake", "refund", "payout", "import", "adjust"] as const;
+export type MovementKind = (typeof MOVEMENT_KINDS)[number];
+
+const movementSchema = z.strictObject({
+  atMs: count,
+  kind: z.enum(MOVEMENT_KINDS),
+  /** Signed change of the balance. */
+  amount: z.int(),
+  /** The balance after it. */
+  balance: count,
+  /** The other player of a transfer, or the game of a stake, refund or payout. */
+  ref: z.string().max(200).nullable(),
+  reason: z.string().max(200).nullable(),
+});
+export type Movement = z.infer<typeof movementSchema>;
+
+export const tokensSchema = z.strictObject({
+  v: z.literal(1),
+  id: idString,
+  balance: count,
+  lastDailyAtMs: count.nullable(),
+  /** The last movements, newest last, at most `historyMax`. */
+  history: z.array(movementSchema),
+});
+export type TokenAccount = z.infer<typeof tokensSchema>;
+
+export const TOKENS: RecordKind<TokenAccount> = { name: "token account", current: 1, idPrefix: PREFIX.tokens, schema: tokensSchema, older: new Map() };
+
+export const gameSchema = z.strictObject({
+  v: z.literal(1),
+  id: idString,
+  type: z.string().min(1).max(64),
+  channelId: z.string().min(1).max(128).nullable(),
+  players: z.array(idString).min(1),
+  /** Tokens escrowed per player (every player has an entry, 0 for none). */
+  stakes: z.record(idString, count),
+  /** The caller's game state, any JSON. */
+  state: jsonValue,
+  createdAtMs: count,
+  updatedAtMs: count,
+  expiresAtMs: count,
+})
+  .refine((game) => new Set(game.players).size === game.players.length, { message: "players must be distinct", path: ["players"] })
+  .refine((game) => Object.keys(game.stakes).length === game.players.length && game.players.every((player) => player in game.stakes), {
+    message: "stakes must have exactly one entry per player",
+    path: ["stakes"],
+  });
+export type GameRecord = z.infer<typeof gameSchema>;
+
+export const GAME: RecordKind<GameRecord> = { name: "game", current: 1, idPrefix: PREFIX.games, schema: gameSchema, older: new Map() };
+
+export const idemSchema = z.strictObject({
+  v: z.literal(1),
+  atMs: count,
+  op: z.string(),
+  /** A hash of the request, so that a key reused for another request is refused rather than answered wrongly. */
+  fingerprint: z.string(),
+  result: jsonValue,
+});
+export type IdempotencyRecord = z.infer<typeof idemSchema>;
+export const IDEM: RecordKind<IdempotencyRecord> = { name: "idempotency record", current: 1, schema: idemSchema, older: new Map() };
+
+export const supplySchema = z.strictObject({ v: z.literal(1), granted: count, spent: count });
+export type SupplyRecord = z.infer<typeof supplySchema>;
+export const SUPPLY: RecordKind<SupplyRecord> = { name: "supply counter", current: 1, schema: supplySchema, older: new Map() };
+
+export const importMarkerSchema = z.strictObject({
+  v: z.literal(1),
+  state: z.enum(["pending", "done"]),
+  /** A hash of the imported documents: the same input imported again changes nothing. */
+  digest: z.string(),
+  startedAtMs: count,
+  doneAtMs: count.nullable(),
+  counts: z.strictObject({ players: count, accounts: count, games: count, tokens: count }),
+});
+export type ImportMarker = z.infer<typeof importMarkerSchema>;
+export const IMPORT_MARKER: RecordKind<ImportMarker> = { name: "import marker", current: 1, schema: importMarkerSchema, older: new Map() };
+
+/** Written in the same batch as one chunk of an import: the keys that chunk created, for a rollback. */
+export const importChunkSchema = z.strictObject({ v: z.literal(1), keys: z.array(z.string()) });
+export type ImportChunk = z.infer<typeof importChunkSchema>;
+export const IMPORT_CHUNK: RecordKind<ImportChunk> = { name: "import chunk", current: 1, schema: importChunkSchema, older: new Map() };
+
+export function emptyStats(): PlayerStats {
+  return { games: 0, wins: 0, losses: 0, draws: 0, score: 0, streak: 0, bestStreak: 0, byType: {} };
+}
+
+export function emptyAccount(id: string): TokenAccount {
+  return { v: 1, id, balance: 0, lastDailyAtMs: null, history: [] };
+}

@@ -1,0 +1,154 @@
+import { createHash } from "node:crypto";
+import type { JsonValue } from "@store/fs";
+import { update, type Entry, type KeyValueStore, type WriteOp } from "@store/kv";
+import { GameError } from "./errors.js";
+import { IMPORT_KEY, gameKey, idemKey, playerKey, tokensKey } from "./keys.js";
+import type { ResolvedOptions } from "./options.js";
+import { GAME, IDEM, IMPORT_MARKER, PLAYER, SUPPLY, TOKENS, emptyAccount, type GameRecord, type Player, type TokenAccount } from "./records.js";
+import { decode, encode, type RecordKind } from "./schema.js";
+
+/** What every operation needs: the store and the options. */
+export interface Context {
+  readonly kv: KeyValueStore;
+  readonly options: ResolvedOptions;
+  /** Throws GAME_CLOSED once the game layer is closed. */
+  assertOpen(): void;
+}
+
+/**
+ * One attempt of an operation: typed, decoded reads of the keys it declared, and the writes it
+ * decides. Reading a key that was not declared is a bug (it would not be protected by a
+ * precondition), so it throws.
+ */
+export class Tx {
+  readonly nowMs: number;
+  readonly #entries: ReadonlyMap<string, Entry | undefined>;
+  readonly #writes = new Map<string, WriteOp>();
+  readonly #supply = new Map<string, { granted: number; spent: number }>();
+
+  constructor(entries: ReadonlyMap<string, Entry | undefined>, nowMs: number) {
+    this.#entries = entries;
+    this.nowMs = nowMs;
+  }
+
+  read<T>(kind: RecordKind<T>, key: string): T | undefined {
+    if (!this.#entries.has(key)) throw new Error(`Bug: the operation read ${key} without declaring it.`);
+    const entry = this.#entries.get(key);
+    return entry === undefined ? undefined : decode(kind, key, entry.value);
+  }
+
+  /** The schema version `v` the key is stored with (older ones are rewritten in the current version when written). */
+  storedVersion(key: string): number | undefined {
+    const value = this.#entries.get(key)?.value;
+    return typeof value === "object" && value !== null && !Array.isArray(value) && typeof value.v === "number" ? value.v : undefined;
+  }
+
+  player(id: string): Player | undefined {
+    return this.read(PLAYER, playerKey(id));
+  }
+
+  account(id: string): TokenAccount {
+    return this.read(TOKENS, tokensKey(id)) ?? emptyAccount(id);
+  }
+
+  game(id: string): GameRecord | undefined {
+    return this.read(GAME, gameKey(id));
+  }
+
+  set<T>(kind: RecordKind<T>, key: string, record: T): void {
+    this.#writes.set(key, { type: "set", key, value: encode(kind, key, record) });
+  }
+
+  delete(key: string): void {
+    this.#writes.set(key, { type: "delete", key });
+  }
+
+  /** Counts tokens created (`granted`) or destroyed (`spent`) on a supply shard, written with the batch. */
+  addSupply(shardKey: string, granted: number, spent: number): void {
+    const total = this.#supply.get(shardKey) ?? { granted: 0, spent: 0 };
+    total.granted += granted;
+    total.spent += spent;
+    this.#supply.set(shardKey, total);
+  }
+
+  ops(): WriteOp[] {
+    for (const [key, change] of this.#supply) {
+      if (change.granted === 0 && change.spent === 0) continue;
+      const current = this.read(SUPPLY, key) ?? { v: 1, granted: 0, spent: 0 };
+      const next = { v: 1 as const, granted: current.granted + change.granted, spent: current.spent + change.spent };
+      if (!Number.isSafeInteger(next.granted) || !Number.isSafeInteger(next.spent)) {
+        throw new GameError("GAME_INVALID", `The token supply counter ${key} would pass Number.MAX_SAFE_INTEGER; amounts this large cannot be counted exactly.`, { key });
+      }
+      this.set(SUPPLY, key, next);
+    }
+    return [...this.#writes.values()];
+  }
+}
+
+export interface Operation<R extends JsonValue> {
+  /** The operation's name, stored with its idempotency record. */
+  readonly op: string;
+  /** The request as given, hashed into the idempotency record: the same key with other arguments is refused. */
+  readonly args: JsonValue;
+  readonly idempotencyKey: string | undefined;
+  /** Every key `plan` reads (the supply shards it counts on included). */
+  readonly keys: readonly string[];
+  /** Decides the writes and the result from one consistent read. Throws a GameError to refuse. */
+  plan(tx: Tx): R;
+}
+
+/**
+ * Runs one operation as one conditional batch through `update()` (bounded retries on
+ * `STORE_CONFLICT`). With an idempotency key, its record `idem/<key>` is read with the rest and
+ * written in the same batch as the effect, holding the result: a repeat finds it and returns that
+ * result without writing anything. Every operation also checks the import marker, so nothing runs
+ * against a half-done legacy import.
+ */
+export async function perform<R extends JsonValue>(context: Context, operation: Operation<R>): Promise<R> {
+  context.assertOpen();
+  const { idempotencyKey } = operation;
+  const idem = idempotencyKey === undefined ? undefined : idemKey(idempotencyKey);
+  const fingerprint = idem === undefined ? "" : fingerprintOf(operation.op, operation.args);
+  const keys = [...operation.keys, IMPORT_KEY, ...(idem === undefined ? [] : [idem])];
+  const { result } = await update(
+    context.kv,
+    keys,
+    (entries) => {
+      const tx = new Tx(entries, context.options.now());
+      assertNoImportPending(tx);
+      if (idem !== undefined) {
+        const previous = tx.read(IDEM, idem);
+        if (previous !== undefined) {
+          if (previous.fingerprint !== fingerprint || previous.op !== operation.op) {
+            throw new GameError(
+              "GAME_IDEMPOTENCY_MISMATCH",
+              `Idempotency key ${JSON.stringify(idempotencyKey)} was used at ${new Date(previous.atMs).toISOString()} for another request (${previous.op}); use a new key for a new request.`,
+              { idempotencyKey, key: idem },
+            );
+          }
+          return { ops: [], result: structuredClone(previous.result) as R };
+        }
+      }
+      const result = operation.plan(tx);
+      if (idem !== undefined) tx.set(IDEM, idem, { v: 1, atMs: tx.nowMs, op: operation.op, fingerprint, result });
+      return { ops: tx.ops(), result };
+    },
+    { attemptsMax: context.options.attemptsMax },
+  );
+  return result;
+}
+
+function assertNoImportPending(tx: Tx): void {
+  const marker = tx.read(IMPORT_MARKER, IMPORT_KEY);
+  if (marker?.state === "pending") {
+    throw new GameError(
+      "GAME_IMPORT_PENDING",
+      `A legacy import started at ${new Date(marker.startedAtMs).toISOString()} is not finished: wait for it, or if its process died, open the game again (createGame rolls an interrupted import back).`,
+      { key: IMPORT_KEY },
+    );
+  }
+}
+
+function fingerprintOf(op: string, args: JsonValue): string {
+  return createHash("sha256").update(JSON.stringify([op, args])).digest("base64url").slice(0, 22);
+}
