@@ -1,6 +1,5 @@
-import { StoreError, nodeFileSystem, type FileSystem } from "@store/fs";
-import { readJsonFile } from "./json-file.js";
-import { jsonValueProblem, keyProblem, type JsonValue } from "@store/fs";
+import { StoreError, VALUE_DEPTH_MAX_DEFAULT, jsonValueProblem, keyProblem, nodeFileSystem, type FileSystem, type JsonValue, type ValueLimits } from "@store/fs";
+import { assertDepth, assertOptionBag, readJsonFile } from "./json-file.js";
 import type { ImportOp, ImportTarget } from "./source.js";
 
 export interface ImportOptions {
@@ -11,9 +10,16 @@ export interface ImportOptions {
    * ignored for objects (whose property names are the keys).
    */
   readonly keyOf?: (item: JsonValue, index: number) => string;
+  /**
+   * Deepest nesting of a value; deeper ones are skipped and listed. Default 64, `@store/log`'s own
+   * default: set it to the store's `valueDepthMax` if that was changed.
+   */
+  readonly valueDepthMax?: number;
   /** Default: the real disk. */
   readonly fs?: FileSystem;
 }
+
+const OPTION_NAMES: readonly (keyof ImportOptions)[] = ["prefix", "keyOf", "valueDepthMax", "fs"];
 
 /** An entry left out, with where it was and why. */
 export interface SkippedEntry {
@@ -37,15 +43,18 @@ export interface ImportResult {
  * the rest are written together or not at all. A missing file is a STORE_IO error naming it.
  */
 export async function importJson(store: ImportTarget, file: string, options: ImportOptions): Promise<ImportResult> {
-  if (typeof options.prefix !== "string") throw new TypeError(`options.prefix must be a string, got ${String(options.prefix)}`);
+  assertOptionBag(options, OPTION_NAMES, "importJson");
+  if (typeof options.prefix !== "string") throw new TypeError(`importJson: options.prefix must be a string, got ${String(options.prefix)}`);
+  if (options.keyOf !== undefined && typeof options.keyOf !== "function") throw new TypeError(`importJson: options.keyOf must be a function, got ${typeof options.keyOf}`);
+  const limits = { valueDepthMax: assertDepth(options.valueDepthMax ?? VALUE_DEPTH_MAX_DEFAULT, "importJson") };
   const document = await readJsonFile(file, { fs: options.fs ?? nodeFileSystem });
   if (document === undefined) {
     throw new StoreError("STORE_IO", `Nothing to import: ${file} does not exist. Check the path.`, { path: file });
   }
   const { ops, skipped } = Array.isArray(document)
-    ? fromArray(document, options, file)
+    ? fromArray(document, options, file, limits)
     : typeof document === "object" && document !== null
-      ? fromObject(document, options.prefix)
+      ? fromObject(document, options.prefix, limits)
       : notACollection(file, document);
   if (ops.length === 0) return { imported: 0, skipped, seq: null };
   const { seq } = await store.batch(ops);
@@ -57,17 +66,18 @@ interface Entries {
   skipped: SkippedEntry[];
 }
 
-function fromObject(document: { [key: string]: JsonValue }, prefix: string): Entries {
+/** Entries are checked the same way whether the file is an object or an array. */
+function fromObject(document: { [key: string]: JsonValue }, prefix: string, limits: ValueLimits): Entries {
   const entries: Entries = { ops: [], skipped: [] };
   for (const [name, value] of Object.entries(document)) {
-    const reason = keyProblem(prefix + name);
+    const reason = keyProblem(prefix + name) ?? jsonValueProblem(value, limits);
     if (reason === undefined) entries.ops.push({ type: "set", key: prefix + name, value });
     else entries.skipped.push({ key: name, reason });
   }
   return entries;
 }
 
-function fromArray(document: JsonValue[], options: ImportOptions, file: string): Entries {
+function fromArray(document: JsonValue[], options: ImportOptions, file: string, limits: ValueLimits): Entries {
   const { keyOf, prefix } = options;
   if (keyOf === undefined) throw new TypeError(`${file} holds an array: pass options.keyOf to say which key each item gets`);
   const entries: Entries = { ops: [], skipped: [] };
@@ -79,7 +89,7 @@ function fromArray(document: JsonValue[], options: ImportOptions, file: string):
       return;
     }
     const key = prefix + named;
-    const reason = keyProblem(key) ?? jsonValueProblem(item) ?? duplicateOf(firstIndexOf.get(key));
+    const reason = keyProblem(key) ?? jsonValueProblem(item, limits) ?? duplicateOf(firstIndexOf.get(key));
     if (reason !== undefined) {
       entries.skipped.push({ index, key: named, reason });
       return;

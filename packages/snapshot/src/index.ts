@@ -1,7 +1,8 @@
-export { writeJsonAtomic, readJsonFile, parseJsonBytes, type ReadJsonOptions, type WriteJsonOptions } from "./json-file.js";
+export { writeJsonAtomic, readJsonFile, parseJsonBytes, JSON_FILE_DEPTH_MAX_DEFAULT, type ReadJsonOptions, type WriteJsonOptions } from "./json-file.js";
 export { findJsonSyntaxProblem, type JsonSyntaxProblem } from "./json-syntax.js";
 export { jsonValueProblem, keyProblem, KEY_BYTES_MAX_DEFAULT, type JsonValue } from "@store/fs";
 export { createMirror, type Mirror } from "./mirror.js";
+export type { FailingView } from "./view-failures.js";
 export type { MirrorOptions } from "./mirror-options.js";
 export {
   readManifest,

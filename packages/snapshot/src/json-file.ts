@@ -1,12 +1,15 @@
 import { CorruptionError, StoreError, atomicReplace, isErrno, nodeFileSystem, type FileSystem } from "@store/fs";
 import { findJsonSyntaxProblem } from "./json-syntax.js";
 import { jsonValueProblem, type JsonValue } from "@store/fs";
+import { assertOptionNames } from "./option-names.js";
 
 export interface WriteJsonOptions {
   /** Default: the real disk. */
   readonly fs?: FileSystem;
   /** Indentation of the written JSON, in spaces (0: one line). Default 2. */
   readonly spaces?: number;
+  /** Deepest nesting of arrays and objects in the document. Default `JSON_FILE_DEPTH_MAX_DEFAULT` (1 000). */
+  readonly valueDepthMax?: number;
 }
 
 export interface ReadJsonOptions {
@@ -14,15 +17,30 @@ export interface ReadJsonOptions {
   readonly fs?: FileSystem;
 }
 
+/**
+ * The nesting a JSON file may have unless told otherwise: far above any store's value limit
+ * (`@store/log` accepts 64 by default), and far below what would exhaust the stack while checking,
+ * serializing or parsing.
+ */
+export const JSON_FILE_DEPTH_MAX_DEFAULT = 1_000;
+
+const WRITE_OPTION_NAMES = ["fs", "spaces", "valueDepthMax"] as const;
+const READ_OPTION_NAMES = ["fs"] as const;
+
 const encoder = new TextEncoder();
 const BOM = [0xef, 0xbb, 0xbf] as const;
 
 /** JSON text of `value` with a final newline; throws STORE_INVALID_VALUE for anything JSON cannot hold. */
-export function encodeJson(value: unknown, spaces: number, path: string): Uint8Array {
-  const problem = jsonValueProblem(value);
+export function encodeJson(value: unknown, spaces: number, path: string, valueDepthMax: number): Uint8Array {
+  const problem = jsonValueProblem(value, { valueDepthMax });
   if (problem !== undefined) {
     throw new StoreError("STORE_INVALID_VALUE", `Cannot write ${path}: ${problem}. Pass only JSON values.`, { path });
   }
+  return jsonBytes(value as JsonValue, spaces); // checked just above
+}
+
+/** JSON text of a value already checked, with a final newline. */
+export function jsonBytes(value: JsonValue, spaces: number): Uint8Array {
   return encoder.encode(`${JSON.stringify(value, null, spaces)}\n`);
 }
 
@@ -31,12 +49,38 @@ export function encodeJson(value: unknown, spaces: number, path: string): Uint8A
  * the old document or the new one, never an empty or partial file. The folder must exist.
  */
 export async function writeJsonAtomic(path: string, value: unknown, options: WriteJsonOptions = {}): Promise<void> {
-  const spaces = options.spaces ?? 2;
-  if (!Number.isInteger(spaces) || spaces < 0 || spaces > 10) {
-    throw new TypeError(`options.spaces must be an integer from 0 to 10, got ${String(spaces)}`);
-  }
-  const bytes = encodeJson(value, spaces, path);
+  if (typeof path !== "string" || path === "") throw new TypeError(`writeJsonAtomic: path must be a file path, got ${show(path)}`);
+  assertOptionBag(options, WRITE_OPTION_NAMES, "writeJsonAtomic");
+  const spaces = assertSpaces(options.spaces ?? 2, "writeJsonAtomic");
+  const valueDepthMax = assertDepth(options.valueDepthMax ?? JSON_FILE_DEPTH_MAX_DEFAULT, "writeJsonAtomic");
+  const bytes = encodeJson(value, spaces, path, valueDepthMax);
   await atomicReplace(options.fs ?? nodeFileSystem, path, bytes);
+}
+
+/** Options must be an object (or omitted) whose names are all known. */
+export function assertOptionBag(options: unknown, known: readonly string[], where: string): asserts options is object {
+  if (typeof options !== "object" || options === null) throw new TypeError(`${where}: options must be an object, got ${show(options)}`);
+  assertOptionNames(options, known, where);
+}
+
+export function assertSpaces(spaces: unknown, where: string): number {
+  if (typeof spaces !== "number" || !Number.isInteger(spaces) || spaces < 0 || spaces > 10) {
+    throw new TypeError(`${where}: options.spaces must be an integer from 0 to 10, got ${show(spaces)}`);
+  }
+  return spaces;
+}
+
+export function assertDepth(depth: unknown, where: string): number {
+  if (typeof depth !== "number" || !Number.isSafeInteger(depth) || depth < 1) {
+    throw new TypeError(`${where}: options.valueDepthMax must be an integer >= 1, got ${show(depth)}`);
+  }
+  return depth;
+}
+
+/** Quotes a bad input for a message, shortened. */
+export function show(value: unknown): string {
+  const text = typeof value === "string" ? JSON.stringify(value) : String(value);
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
 
 /**
@@ -45,6 +89,7 @@ export async function writeJsonAtomic(path: string, value: unknown, options: Wri
  * line and column where parsing stopped.
  */
 export async function readJsonFile(path: string, options: ReadJsonOptions = {}): Promise<JsonValue | undefined> {
+  assertOptionBag(options, READ_OPTION_NAMES, "readJsonFile");
   const fs = options.fs ?? nodeFileSystem;
   let bytes: Uint8Array;
   try {

@@ -1,5 +1,7 @@
-import { nodeFileSystem, isTempName, type FileSystem } from "@store/fs";
+import { nodeFileSystem, nodeProcessProbe, isTempName, type FileSystem, type ProcessProbe } from "@store/fs";
+import { JSON_FILE_DEPTH_MAX_DEFAULT, assertDepth, assertOptionBag, assertSpaces, show } from "./json-file.js";
 import { MANIFEST_FILE_NAME } from "./manifest.js";
+import type { MirrorSource } from "./source.js";
 
 export interface MirrorOptions {
   /** The folder the view files and `manifest.json` live in; created if missing. Required. */
@@ -14,11 +16,22 @@ export interface MirrorOptions {
   readonly intervalMs?: number;
   /** Indentation of the view files, in spaces (0: one line). Default 2. */
   readonly spaces?: number;
+  /**
+   * Deepest nesting of a value in a view (the view file nests one level more). Default 1 000; keep
+   * it at least the source's own limit (`@store/log`'s `valueDepthMax`, 64 by default).
+   */
+  readonly valueDepthMax?: number;
+  /** Wait before retrying a view whose write failed, in ms; doubles per consecutive failure. Default 1 000. */
+  readonly backoffInitialMs?: number;
+  /** The longest wait between retries of a failing view, in ms. Default 60 000. */
+  readonly backoffMaxMs?: number;
   /** Default: the real disk. */
   readonly fs?: FileSystem;
+  /** Tells which pids are alive, to remove temp files left by dead writers. Default: this host's processes. */
+  readonly processProbe?: ProcessProbe;
   /**
-   * Called with every failed background write (the views stay dirty and are retried on the next
-   * tick). Default: `process.emitWarning`. `flush()` and `close()` reject with their own failures.
+   * Called with every failed background write (the view stays dirty and is retried after a backoff).
+   * Default: `process.emitWarning`. `flush()` and `close()` reject with their own failures.
    */
   readonly onError?: (error: unknown) => void;
 }
@@ -28,35 +41,87 @@ export interface ResolvedMirrorOptions {
   readonly views: ReadonlyMap<string, string>;
   readonly intervalMs: number;
   readonly spaces: number;
+  readonly valueDepthMax: number;
+  readonly backoffInitialMs: number;
+  readonly backoffMaxMs: number;
   readonly fs: FileSystem;
+  readonly processProbe: ProcessProbe;
   readonly onError: (error: unknown) => void;
 }
 
+const OPTION_NAMES: readonly (keyof MirrorOptions)[] = [
+  "dir",
+  "views",
+  "intervalMs",
+  "spaces",
+  "valueDepthMax",
+  "backoffInitialMs",
+  "backoffMaxMs",
+  "fs",
+  "processProbe",
+  "onError",
+];
+
 export function resolveMirrorOptions(options: MirrorOptions): ResolvedMirrorOptions {
-  if (typeof options.dir !== "string" || options.dir === "") throw new TypeError(`options.dir must be a folder path, got ${show(options.dir)}`);
-  const entries = Object.entries(options.views as unknown as Record<string, unknown>);
-  if (entries.length === 0) throw new TypeError("options.views must name at least one view file");
-  const views = new Map<string, string>();
+  assertOptionBag(options, OPTION_NAMES, "createMirror");
+  if (typeof options.dir !== "string" || options.dir === "") {
+    throw new TypeError(`createMirror: options.dir must be the path of the folder the view files go in, got ${show(options.dir)}`);
+  }
+  const onError = options.onError ?? ((error: unknown) => { process.emitWarning(error instanceof Error ? error : new Error(String(error))); });
+  if (typeof onError !== "function") throw new TypeError(`createMirror: options.onError must be a function, got ${show(onError)}`);
+  const backoffInitialMs = milliseconds(options.backoffInitialMs ?? 1_000, "backoffInitialMs", 1);
+  return {
+    dir: options.dir,
+    views: resolveViews(options.views),
+    intervalMs: milliseconds(options.intervalMs ?? 1_000, "intervalMs", 0),
+    spaces: assertSpaces(options.spaces ?? 2, "createMirror"),
+    valueDepthMax: assertDepth(options.valueDepthMax ?? JSON_FILE_DEPTH_MAX_DEFAULT, "createMirror"),
+    backoffInitialMs,
+    backoffMaxMs: milliseconds(options.backoffMaxMs ?? Math.max(60_000, backoffInitialMs), "backoffMaxMs", backoffInitialMs),
+    fs: options.fs ?? nodeFileSystem,
+    processProbe: options.processProbe ?? nodeProcessProbe,
+    onError,
+  };
+}
+
+function resolveViews(views: unknown): ReadonlyMap<string, string> {
+  if (views === undefined) {
+    throw new TypeError('createMirror: options.views is required: name each view file and the key prefix it holds, e.g. { "players.json": "players/" }');
+  }
+  if (typeof views !== "object" || views === null || Array.isArray(views)) {
+    throw new TypeError(`createMirror: options.views must be an object of { fileName: keyPrefix }, got ${show(views)}`);
+  }
+  const entries = Object.entries(views as Record<string, unknown>);
+  if (entries.length === 0) throw new TypeError("createMirror: options.views must name at least one view file");
+  const resolved = new Map<string, string>();
   for (const [file, prefix] of entries) {
     if (!isViewName(file)) {
-      throw new TypeError(`options.views: ${show(file)} is not a usable view file name (a plain name, not ${MANIFEST_FILE_NAME}, not starting with ".")`);
+      throw new TypeError(`createMirror: options.views: ${show(file)} is not a usable view file name (a plain name, not ${MANIFEST_FILE_NAME}, not starting with ".")`);
     }
-    if (typeof prefix !== "string") throw new TypeError(`options.views[${show(file)}] must be a key prefix string, got ${show(prefix)}`);
-    views.set(file, prefix);
+    if (typeof prefix !== "string") throw new TypeError(`createMirror: options.views[${show(file)}] must be a key prefix string, got ${show(prefix)}`);
+    resolved.set(file, prefix);
   }
-  const intervalMs = options.intervalMs ?? 1_000;
-  if (!Number.isFinite(intervalMs) || intervalMs < 0) throw new TypeError(`options.intervalMs must be a finite number >= 0, got ${show(intervalMs)}`);
-  const spaces = options.spaces ?? 2;
-  if (!Number.isInteger(spaces) || spaces < 0 || spaces > 10) throw new TypeError(`options.spaces must be an integer from 0 to 10, got ${show(spaces)}`);
-  const onError = options.onError ?? ((error: unknown) => { process.emitWarning(error instanceof Error ? error : new Error(String(error))); });
-  return { dir: options.dir, views, intervalMs, spaces, fs: options.fs ?? nodeFileSystem, onError };
+  return resolved;
+}
+
+function milliseconds(value: unknown, name: string, least: number): number {
+  if (typeof value !== "number" || !Number.isFinite(value) || value < least) {
+    throw new TypeError(`createMirror: options.${name} must be a finite number of ms >= ${least}, got ${show(value)}`);
+  }
+  return value;
+}
+
+/** Refuses a source without what the mirror reads, before anything subscribes to it. */
+export function assertMirrorSource(source: unknown): asserts source is MirrorSource {
+  const { seq, scan, subscribe, checkpoint } = (typeof source === "object" && source !== null ? source : {}) as Partial<Record<keyof MirrorSource, unknown>>;
+  if (typeof seq !== "number" || typeof scan !== "function" || typeof subscribe !== "function") {
+    throw new TypeError(`createMirror: the source must have seq, scan() and subscribe() (as @store/log's store has), got ${show(source)}`);
+  }
+  if (checkpoint !== undefined && typeof checkpoint !== "function") {
+    throw new TypeError(`createMirror: source.checkpoint must be a function when present, got ${show(checkpoint)}`);
+  }
 }
 
 function isViewName(file: string): boolean {
   return file !== "" && file !== MANIFEST_FILE_NAME && !file.startsWith(".") && !isTempName(file) && !/[/\\\0]/.test(file);
-}
-
-function show(value: unknown): string {
-  const text = typeof value === "string" ? JSON.stringify(value) : String(value);
-  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }

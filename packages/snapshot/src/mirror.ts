@@ -1,10 +1,12 @@
-import { dirname, join } from "node:path";
-import { StoreError, atomicReplace, ioError, type FileSystem } from "@store/fs";
-import { encodeJson, writeJsonAtomic } from "./json-file.js";
-import type { JsonValue } from "@store/fs";
+import { join, resolve } from "node:path";
+import { StoreError, atomicReplace, ioError, jsonValueProblem, mkdirDurable, quote, type JsonValue } from "@store/fs";
+import { jsonBytes, writeJsonAtomic } from "./json-file.js";
 import { MANIFEST_FILE_NAME, MANIFEST_FORMAT, MANIFEST_VERSION, readManifest, viewRecord, type Manifest, type ViewRecord } from "./manifest.js";
-import { resolveMirrorOptions, type MirrorOptions, type ResolvedMirrorOptions } from "./mirror-options.js";
+import { assertMirrorSource, resolveMirrorOptions, type MirrorOptions, type ResolvedMirrorOptions } from "./mirror-options.js";
 import type { ChangeEvent, MirrorSource } from "./source.js";
+import { SourceDurability } from "./source-durability.js";
+import { registerMirrorDir, removeStaleTemps } from "./stale-temps.js";
+import { ViewFailures, type FailingView } from "./view-failures.js";
 
 export interface Mirror {
   /** Writes every changed view now (after any write in flight), then the manifest. */
@@ -13,39 +15,64 @@ export interface Mirror {
   close(): Promise<void>;
   /** View files with changes not yet written. */
   readonly dirtyViews: readonly string[];
+  /** Views whose last write failed, with the error and when the background retries them. */
+  readonly failingViews: readonly FailingView[];
   /** The last failure of a background write, flush or close; `undefined` until one happens. */
   readonly lastError: unknown;
   /** How many view files this mirror has written. */
   readonly viewWrites: number;
+  /** Temp files of dead writers this mirror removed from its folder when it started. */
+  readonly staleTempFilesRemoved: number;
+}
+
+/** What a view holds at one seq, captured in one synchronous turn. */
+interface CapturedView {
+  readonly file: string;
+  readonly prefix: string;
+  readonly seq: number;
+  readonly path: string;
+  readonly bytes: Uint8Array;
 }
 
 /**
  * Keeps JSON files in `options.dir` in step with `source`, in the background: each view file is
  * rewritten atomically at most once per `intervalMs`, only when a key under its prefix changed, one
- * write at a time. The source's subscribe callback only marks views dirty and starts a timer.
- * Every view starts dirty, so the first tick brings the files up to date with the source.
+ * write at a time, and never ahead of what the source has made durable. The source's subscribe
+ * callback only marks views dirty and starts a timer. Every view starts dirty, so the first tick
+ * brings the files up to date with the source.
  */
 export function createMirror(source: MirrorSource, options: MirrorOptions): Mirror {
+  assertMirrorSource(source);
   return new JsonMirror(source, resolveMirrorOptions(options));
 }
 
 class JsonMirror implements Mirror {
   readonly #source: MirrorSource;
   readonly #options: ResolvedMirrorOptions;
+  readonly #dir: string;
   readonly #dirty: Set<string>;
+  readonly #failures: ViewFailures;
+  readonly #durability: SourceDurability;
   readonly #unsubscribe: () => void;
+  readonly #unregister: () => void;
   #records = new Map<string, ViewRecord>();
   #prepared = false;
   #timer: NodeJS.Timeout | undefined;
-  #chain: Promise<void> = Promise.resolve();
+  #timerDueAtMs = Number.POSITIVE_INFINITY;
+  #chain: Promise<unknown> = Promise.resolve();
   #closed: Promise<void> | undefined;
   #lastError: unknown;
   #viewWrites = 0;
+  #staleTempFilesRemoved = 0;
 
   constructor(source: MirrorSource, options: ResolvedMirrorOptions) {
     this.#source = source;
     this.#options = options;
+    this.#dir = resolve(options.dir);
     this.#dirty = new Set(options.views.keys());
+    this.#failures = new ViewFailures(options);
+    this.#durability = new SourceDurability(source, options.dir);
+    this.#unregister = registerMirrorDir(options.fs, this.#dir);
     this.#unsubscribe = source.subscribe((event) => {
       this.#onChange(event);
     });
@@ -56,6 +83,10 @@ class JsonMirror implements Mirror {
     return [...this.#dirty];
   }
 
+  get failingViews(): readonly FailingView[] {
+    return this.#failures.list;
+  }
+
   get lastError(): unknown {
     return this.#lastError;
   }
@@ -64,17 +95,26 @@ class JsonMirror implements Mirror {
     return this.#viewWrites;
   }
 
+  get staleTempFilesRemoved(): number {
+    return this.#staleTempFilesRemoved;
+  }
+
   flush(): Promise<void> {
     if (this.#closed !== undefined) return Promise.reject(new StoreError("STORE_CLOSED", `The mirror of ${this.#options.dir} is closed; create a new one.`, { path: this.#options.dir }));
-    return this.#enqueue();
+    return this.#enqueue("all").then((errors) => {
+      this.#settle(errors);
+    });
   }
 
   close(): Promise<void> {
     this.#closed ??= (async () => {
       this.#unsubscribe();
-      clearTimeout(this.#timer);
-      this.#timer = undefined;
-      await this.#enqueue();
+      this.#clearTimer();
+      try {
+        this.#settle(await this.#enqueue("all"));
+      } finally {
+        this.#unregister();
+      }
     })();
     return this.#closed;
   }
@@ -89,19 +129,41 @@ class JsonMirror implements Mirror {
     this.#schedule();
   }
 
+  /**
+   * One timer for the next background pass: `intervalMs` from now if a view that is not backing
+   * off is dirty, else when the earliest failing view is due. A sooner need replaces a later timer.
+   */
   #schedule(): void {
-    if (this.#timer !== undefined || this.#closed !== undefined || this.#dirty.size === 0) return;
+    if (this.#closed !== undefined || this.#dirty.size === 0) return;
+    const nowMs = Date.now();
+    const dueAtMs = Math.max(this.#failures.dueAtMs(this.#dirty, nowMs), nowMs + this.#options.intervalMs);
+    if (this.#timer !== undefined && this.#timerDueAtMs <= dueAtMs) return;
+    this.#clearTimer();
+    this.#timerDueAtMs = dueAtMs;
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
-      this.#enqueue().catch((error: unknown) => {
-        this.#report(error);
-        this.#schedule(); // retry on the next tick
-      });
-    }, this.#options.intervalMs);
+      this.#timerDueAtMs = Number.POSITIVE_INFINITY;
+      void this.#enqueue("due").then(
+        (errors) => {
+          for (const error of errors) this.#report(error);
+          this.#schedule();
+        },
+        (error: unknown) => {
+          this.#report(error); // a bug: #writeDirty does not reject
+        },
+      );
+    }, dueAtMs - nowMs);
     this.#timer.unref();
   }
 
+  #clearTimer(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#timerDueAtMs = Number.POSITIVE_INFINITY;
+  }
+
   #report(error: unknown): void {
+    this.#lastError = error;
     try {
       this.#options.onError(error);
     } catch {
@@ -110,52 +172,111 @@ class JsonMirror implements Mirror {
     }
   }
 
+  /** flush() and close() reject with the first failure of their pass; `failingViews` lists every one. */
+  #settle(errors: readonly unknown[]): void {
+    if (errors.length === 0) return;
+    this.#lastError = errors[0];
+    throw errors[0];
+  }
+
   /** Runs one write pass after the one in flight, so that at most one is ever in flight. */
-  #enqueue(): Promise<void> {
-    const pass = this.#chain.then(() => this.#writeDirty());
+  #enqueue(which: "due" | "all"): Promise<readonly unknown[]> {
+    const pass = this.#chain.then(() => this.#writeDirty(which));
     this.#chain = pass.catch(() => undefined);
-    return pass.catch((error: unknown) => {
-      this.#lastError = error;
-      throw error;
-    });
+    return pass;
   }
 
-  async #writeDirty(): Promise<void> {
-    const files = [...this.#dirty];
-    if (files.length === 0) return;
-    await this.#prepare().catch((error: unknown) => {
-      throw error instanceof StoreError ? error : ioError("Preparing the mirror folder", this.#options.dir, error);
-    });
-    let written = 0;
+  /**
+   * Writes the dirty views (`due`: those not backing off after a failure), each on its own: one view
+   * that fails does not keep the others from being written. Returns the failures: one per failed
+   * view, or one for the whole pass when the folder, the source's checkpoint or the manifest failed.
+   */
+  async #writeDirty(which: "due" | "all"): Promise<readonly unknown[]> {
+    const nowMs = Date.now();
+    const files = [...this.#dirty].filter((file) => which === "all" || this.#failures.isDue(file, nowMs));
+    if (files.length === 0) return [];
+    const errors: unknown[] = [];
+    const written: string[] = [];
+    const failed = new Set<string>();
     try {
-      for (const file of files) {
-        await this.#writeView(file);
-        written += 1;
+      await this.#prepare();
+      try {
+        for (const file of files) {
+          const error = await this.#writeView(file);
+          if (error === undefined) written.push(file);
+          else {
+            this.#failures.failed(file, error, nowMs);
+            failed.add(file);
+            errors.push(error);
+          }
+        }
+      } finally {
+        // The manifest follows the views it describes, never precedes them: a crash in between
+        // leaves a manifest that is older than a view, which `verifyMirror` shows as a mismatch.
+        if (written.length > 0) await this.#writeManifest();
       }
-    } finally {
-      // The manifest follows the views it describes, never precedes them: a crash in between
-      // leaves a manifest that is older than a view, which `verifyMirror` shows as a mismatch.
-      if (written > 0) await this.#writeManifest();
+      for (const file of written) this.#failures.succeeded(file);
+    } catch (error) {
+      // Without a manifest the views just written are not vouched for: write them again next time.
+      for (const file of written) this.#dirty.add(file);
+      for (const file of files) if (this.#dirty.has(file) && !failed.has(file)) this.#failures.failed(file, error, nowMs);
+      errors.push(error);
     }
+    return errors;
   }
 
-  async #writeView(file: string): Promise<void> {
-    const prefix = this.#options.views.get(file) ?? "";
-    // seq and scan in one synchronous turn, so the view is exactly the state at seq.
+  /**
+   * Writes one view: its state at one seq, made durable in the source before the file is replaced.
+   * Returns the view's own failure; throws what fails the whole pass (the source's checkpoint).
+   */
+  async #writeView(file: string): Promise<unknown> {
     this.#dirty.delete(file);
-    const seq = this.#source.seq;
-    const view = Object.create(null) as Record<string, JsonValue>;
-    for (const [key, value] of this.#source.scan(prefix)) view[key.slice(prefix.length)] = value;
-    const path = join(this.#options.dir, file);
+    let view: CapturedView;
     try {
-      const bytes = encodeJson(view, this.#options.spaces, path);
-      await atomicReplace(this.#options.fs, path, bytes);
-      this.#records.set(file, viewRecord(prefix, seq, bytes, new Date()));
-      this.#viewWrites += 1;
+      view = this.#capture(file);
     } catch (error) {
       this.#dirty.add(file);
-      throw error instanceof StoreError ? error : ioError("Writing the mirror view", path, error);
+      return error;
     }
+    try {
+      await this.#durability.upTo(view.seq);
+    } catch (error) {
+      this.#dirty.add(file);
+      throw error;
+    }
+    try {
+      await atomicReplace(this.#options.fs, view.path, view.bytes);
+    } catch (error) {
+      this.#dirty.add(file);
+      return error instanceof StoreError ? error : ioError("Writing the mirror view", view.path, error);
+    }
+    this.#records.set(file, viewRecord(view.prefix, view.seq, view.bytes, new Date()));
+    this.#viewWrites += 1;
+    return undefined;
+  }
+
+  /**
+   * seq and scan in one synchronous turn, so the bytes are exactly the state at seq. Each value is
+   * checked on its own, so a refusal names its key and the limit as the caller set it.
+   */
+  #capture(file: string): CapturedView {
+    const prefix = this.#options.views.get(file) ?? "";
+    const path = join(this.#options.dir, file);
+    const limits = { valueDepthMax: this.#options.valueDepthMax };
+    const seq = this.#source.seq;
+    const view = Object.create(null) as Record<string, JsonValue>;
+    for (const [key, value] of this.#source.scan(prefix)) {
+      const problem = jsonValueProblem(value, limits);
+      if (problem !== undefined) {
+        throw new StoreError(
+          "STORE_INVALID_VALUE",
+          `Cannot write the mirror view ${path}: the value of key ${quote(key)} is not plain JSON: ${problem}. The other views are still written; this one is retried with backoff (mirror.failingViews).`,
+          { path, key },
+        );
+      }
+      view[key.slice(prefix.length)] = value;
+    }
+    return { file, prefix, seq, path, bytes: jsonBytes(view, this.#options.spaces) };
   }
 
   async #writeManifest(): Promise<void> {
@@ -168,11 +289,19 @@ class JsonMirror implements Mirror {
     });
   }
 
-  /** Creates the folder and keeps the records of views this run has not rewritten yet. */
+  /** Creates the folder, removes dead writers' temp files, keeps the records of views not yet rewritten. */
   async #prepare(): Promise<void> {
     if (this.#prepared) return;
-    const { fs, dir, views } = this.#options;
-    await makeDurableDir(fs, dir);
+    const { fs, dir, views, processProbe } = this.#options;
+    await mkdirDurable(fs, dir).catch((error: unknown) => {
+      throw error instanceof StoreError ? error : ioError("Preparing the mirror folder", dir, error);
+    });
+    const targets = new Set([...views.keys(), MANIFEST_FILE_NAME]);
+    this.#staleTempFilesRemoved += await removeStaleTemps(fs, this.#dir, targets, processProbe).catch((error: unknown) => {
+      // Left-over temp files waste space but harm nothing: say so, and go on writing.
+      this.#report(ioError("Removing temp files left by dead writers in the mirror folder", dir, error));
+      return 0;
+    });
     const old = await readManifest(dir, { fs }).catch((error: unknown) => {
       // A damaged manifest is replaced by the next write; say so rather than hide it.
       this.#report(error);
@@ -183,19 +312,4 @@ class JsonMirror implements Mirror {
     }
     this.#prepared = true;
   }
-}
-
-/**
- * Creates `dir` and any missing parents, and fsyncs the parent of each folder it created: without
- * that, a power cut can take the new folders, and every view in them, away.
- */
-async function makeDurableDir(fs: FileSystem, dir: string): Promise<void> {
-  const created: string[] = [];
-  for (let path = dir; (await fs.stat(path)) === undefined; path = dirname(path)) {
-    created.push(path);
-    if (dirname(path) === path) break;
-  }
-  if (created.length === 0) return;
-  await fs.mkdir(dir);
-  for (const path of created) await fs.fsyncDir(dirname(path));
 }

@@ -13,8 +13,15 @@ export interface ChangeEvent {
  * up to `seq` whenever both are read in the same synchronous turn.
  */
 export interface MirrorSource {
-  /** Sequence number of the last durable write (0 when empty). */
+  /** Sequence number of the last acknowledged write (0 when empty). */
   readonly seq: number;
+  /**
+   * Makes every write acknowledged so far durable, whatever the source's sync mode (`@store/log`'s
+   * `checkpoint()`). The mirror calls it before it writes a view, so that no view or manifest is
+   * ever ahead of what survives a power cut. A source whose acknowledged writes are always durable
+   * may leave it out.
+   */
+  checkpoint?(): Promise<unknown>;
   /** Entries whose key starts with `prefix`, sorted by key. */
   scan(prefix?: string): Iterable<readonly [string, JsonValue]>;
   /** Calls `listener` after each durable write; returns the function that unsubscribes. */

@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { importJson, type JsonValue } from "../src/index.js";
+import { importJson, type ImportOptions, type JsonValue } from "../src/index.js";
 import { MemorySource } from "./support/memory-source.js";
 
 let dir: string;
@@ -79,6 +79,30 @@ describe("importJson", () => {
       ],
       seq: 1,
     });
+  });
+
+  it("values are checked in an object file as in an array file: a bad one is skipped, not the whole import", async () => {
+    let deep: JsonValue = 1;
+    for (let level = 0; level < 65; level += 1) deep = [deep];
+    const file = await fileWith("players.json", JSON.stringify({ alice: { coins: 3 }, deep, bob: { coins: 1 } }));
+    const result = await importJson(store, file, { prefix: "players/" });
+    expect(result).toEqual({
+      imported: 2,
+      skipped: [{ key: "deep", reason: expect.stringContaining("is nested deeper than valueDepthMax (64)") as unknown }],
+      seq: 1,
+    });
+    expect(store.view("players/")).toEqual({ alice: { coins: 3 }, bob: { coins: 1 } });
+    const arrayFile = await fileWith("list.json", JSON.stringify([{ id: "a" }, { id: "deep", deep }]));
+    const fromArray = await importJson(store, arrayFile, { prefix: "list/", keyOf: (item) => (item as { id: string }).id });
+    expect(fromArray.skipped).toEqual([{ index: 1, key: "deep", reason: expect.stringContaining("is nested deeper than valueDepthMax (64)") as unknown }]);
+    expect(await importJson(store, file, { prefix: "again/", valueDepthMax: 66 })).toMatchObject({ imported: 3, skipped: [] });
+  });
+
+  it("a misspelled option is a TypeError naming it", async () => {
+    const file = await fileWith("players.json", "{}");
+    await expect(importJson(store, file, { prefix: "p/", keyof: () => "x" } as unknown as ImportOptions)).rejects.toThrow(
+      'importJson: unknown option "keyof" (did you mean "keyOf"?). The options are prefix, keyOf, valueDepthMax, fs.',
+    );
   });
 
   it("a file with nothing valid writes no batch", async () => {

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { CorruptionError } from "@store/fs";
 import { Rng, SimulatedDisk, isPowerCut } from "@store/testkit";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { readJsonFile, writeJsonAtomic } from "../src/index.js";
+import { JSON_FILE_DEPTH_MAX_DEFAULT, readJsonFile, writeJsonAtomic, type JsonValue, type WriteJsonOptions } from "../src/index.js";
 
 let dir: string;
 beforeEach(async () => {
@@ -13,6 +13,12 @@ beforeEach(async () => {
 afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
+
+function nested(depth: number): JsonValue {
+  let value: JsonValue = 1;
+  for (let level = 0; level < depth; level += 1) value = { a: value };
+  return value;
+}
 
 const document = { name: "Zoë", scores: [1, 2.5, -3e2], nested: { ok: true, none: null, emoji: "🎲" } };
 
@@ -48,6 +54,29 @@ describe("writeJsonAtomic and readJsonFile on the real disk", () => {
       await expect(writeJsonAtomic(path, bad)).rejects.toMatchObject({ code: "STORE_INVALID_VALUE", path });
     }
     expect(await readJsonFile(path)).toEqual({ a: 1 });
+  });
+
+  it("nesting up to 1 000 levels is written, as documented; 1 001 is refused saying so", async () => {
+    const path = join(dir, "deep.json");
+    await writeJsonAtomic(path, nested(JSON_FILE_DEPTH_MAX_DEFAULT));
+    expect(await readJsonFile(path)).toEqual(nested(JSON_FILE_DEPTH_MAX_DEFAULT));
+    await expect(writeJsonAtomic(path, nested(JSON_FILE_DEPTH_MAX_DEFAULT + 1))).rejects.toMatchObject({
+      code: "STORE_INVALID_VALUE",
+      message: expect.stringContaining(`is nested deeper than valueDepthMax (${JSON_FILE_DEPTH_MAX_DEFAULT})`) as unknown,
+    });
+    await expect(writeJsonAtomic(path, nested(3), { valueDepthMax: 2 })).rejects.toMatchObject({ code: "STORE_INVALID_VALUE" });
+  });
+
+  it("a misspelled or malformed option is a TypeError naming it, before anything is written", async () => {
+    const path = join(dir, "doc.json");
+    await expect(writeJsonAtomic(path, {}, { space: 0 } as unknown as WriteJsonOptions)).rejects.toThrow(
+      'writeJsonAtomic: unknown option "space". The options are fs, spaces, valueDepthMax.',
+    );
+    await expect(writeJsonAtomic(path, {}, { Spaces: 0 } as unknown as WriteJsonOptions)).rejects.toThrow(/did you mean "spaces"\?/);
+    await expect(writeJsonAtomic(path, {}, { valueDepthMax: 0 })).rejects.toThrow(/options\.valueDepthMax must be an integer >= 1, got 0/);
+    await expect(writeJsonAtomic(path, {}, null as unknown as WriteJsonOptions)).rejects.toThrow(/options must be an object, got null/);
+    await expect(readJsonFile(path, { fss: 1 } as unknown as { fs: never })).rejects.toThrow(/readJsonFile: unknown option "fss"/);
+    expect(await readJsonFile(path)).toBeUndefined();
   });
 
   it("a file truncated at every byte offset is STORE_CORRUPTED naming the file and that offset", async () => {

@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { nodeFileSystem } from "@store/fs";
-import { openStore } from "@store/log";
+import { openStore, type JsonValue } from "@store/log";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createMirror, importJson, readJsonFile, verifyMirror, type ImportTarget, type MirrorSource } from "../src/index.js";
 import { CountingFs } from "./support/counting-fs.js";
@@ -41,6 +41,45 @@ describe("with @store/log's store", () => {
     expect(fs.renames(join(mirrorDir, "players.json"))).toBeLessThanOrEqual(fs.renames(join(mirrorDir, "manifest.json")));
     expect(fs.renames(join(mirrorDir, "manifest.json"))).toBeLessThan(1_000);
     await mirror.close();
+    await store.close();
+  });
+
+  it("a value nested as deep as the store accepts (valueDepthMax 64) is mirrored", async () => {
+    let deep: JsonValue = 1;
+    for (let level = 0; level < 64; level += 1) deep = { a: deep };
+    const store = await openStore(join(dir, "data"));
+    await store.set("players/deep", deep);
+    const mirrorDir = join(dir, "mirror");
+    const errors: unknown[] = [];
+    const mirror = createMirror(store, { dir: mirrorDir, views: { "players.json": "players/", "games.json": "games/" }, intervalMs: 60_000, onError: (e) => errors.push(e) });
+    await mirror.flush();
+    expect(await readJsonFile(join(mirrorDir, "players.json"))).toEqual({ deep });
+    expect(mirror.failingViews).toEqual([]);
+    await mirror.close();
+    await store.close();
+    expect(errors).toEqual([]);
+  });
+
+  it("a mirror of a read-only store writes its views (there is nothing it could make durable)", async () => {
+    const writer = await openStore(join(dir, "data"));
+    await writer.set("players/a", 1);
+    await writer.close();
+    const store = await openStore(join(dir, "data"), { readOnly: true });
+    const mirror = createMirror(store, { dir: join(dir, "mirror"), views: { "players.json": "players/" }, intervalMs: 60_000 });
+    await mirror.close();
+    expect(await readJsonFile(join(dir, "mirror", "players.json"))).toEqual({ a: 1 });
+    await store.close();
+  });
+
+  it("importJson skips an over-deep value of an object file instead of failing the whole import", async () => {
+    let deep: JsonValue = 1;
+    for (let level = 0; level < 65; level += 1) deep = { a: deep };
+    const file = join(dir, "players.json");
+    await writeFile(file, JSON.stringify({ alice: { coins: 3 }, deep }));
+    const store = await openStore(join(dir, "data"));
+    const result = await importJson(store, file, { prefix: "players/" });
+    expect(result).toMatchObject({ imported: 1, skipped: [{ key: "deep" }] });
+    expect([...store.scan()]).toEqual([["players/alice", { coins: 3 }]]);
     await store.close();
   });
 

@@ -1,12 +1,15 @@
+import { VALUE_DEPTH_MAX_DEFAULT, type JsonValue } from "@store/fs";
 import { SimulatedDisk } from "@store/testkit";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { createMirror, readJsonFile, readManifest, verifyMirror, type Mirror } from "../src/index.js";
+import { createMirror, readJsonFile, readManifest, verifyMirror, type Mirror, type MirrorOptions } from "../src/index.js";
 import { CountingFs } from "./support/counting-fs.js";
 import { MemorySource } from "./support/memory-source.js";
 
 const dir = "/data/mirror";
 const views = { "players.json": "players/", "games.json": "games/" };
 const intervalMs = 100;
+const backoffInitialMs = 1_000;
+const backoffMaxMs = 4_000;
 
 let disk: SimulatedDisk;
 let fs: CountingFs;
@@ -20,7 +23,7 @@ beforeEach(() => {
   fs = new CountingFs(disk.fs);
   source = new MemorySource();
   errors = [];
-  mirror = createMirror(source, { dir, views, intervalMs, fs, onError: (error) => errors.push(error) });
+  mirror = createMirror(source, { dir, views, intervalMs, backoffInitialMs, backoffMaxMs, fs, onError: (error) => errors.push(error) });
 });
 afterEach(async () => {
   await mirror.close();
@@ -121,7 +124,7 @@ describe("flush, close, manifest", () => {
 });
 
 describe("errors", () => {
-  it("a failed background write is reported, kept dirty, and retried on the next tick", async () => {
+  it("a failed background write is reported, kept dirty, and retried after the backoff", async () => {
     disk.injectFault({ operation: "rename", nth: 1, kind: "ENOSPC", pathIncludes: "players.json" });
     source.set("players/a", 1);
     await vi.advanceTimersByTimeAsync(intervalMs);
@@ -129,9 +132,13 @@ describe("errors", () => {
     expect(errors[0]).toMatchObject({ code: "STORE_IO", path: `${dir}/players.json`, cause: { code: "ENOSPC" } });
     expect(mirror.lastError).toBe(errors[0]);
     expect(mirror.dirtyViews).toContain("players.json");
+    expect(mirror.failingViews).toEqual([{ file: "players.json", failures: 1, error: errors[0], retryAtMs: intervalMs + backoffInitialMs }]);
     errors.length = 0;
-    await vi.advanceTimersByTimeAsync(intervalMs);
+    await vi.advanceTimersByTimeAsync(backoffInitialMs - 1);
+    expect(mirror.dirtyViews).toContain("players.json");
+    await vi.advanceTimersByTimeAsync(1);
     expect(mirror.dirtyViews).toEqual([]);
+    expect(mirror.failingViews).toEqual([]);
     expect(await readJsonFile(`${dir}/players.json`, { fs })).toEqual({ a: 1 });
   });
 
@@ -155,10 +162,83 @@ describe("errors", () => {
   });
 
   it("rejects bad options with a TypeError naming them", () => {
+    expect(() => createMirror(source, { dir } as unknown as MirrorOptions)).toThrow(
+      'createMirror: options.views is required: name each view file and the key prefix it holds, e.g. { "players.json": "players/" }',
+    );
+    expect(() => createMirror(source, undefined as unknown as MirrorOptions)).toThrow(/createMirror: options must be an object, got undefined/);
+    expect(() => createMirror(source, { views } as unknown as MirrorOptions)).toThrow(/options\.dir must be the path of the folder/);
+    expect(() => createMirror(source, { dir, views, intervalMS: 5 } as unknown as MirrorOptions)).toThrow(
+      'createMirror: unknown option "intervalMS" (did you mean "intervalMs"?). The options are dir, views, intervalMs, spaces, valueDepthMax, backoffInitialMs, backoffMaxMs, fs, processProbe, onError.',
+    );
+    expect(() => createMirror(source, { dir, views, onError: 1 } as unknown as MirrorOptions)).toThrow(/options\.onError must be a function, got 1/);
+    expect(() => createMirror(source, { dir, views, backoffInitialMs: 10, backoffMaxMs: 5 })).toThrow(/backoffMaxMs must be a finite number of ms >= 10, got 5/);
+    expect(() => createMirror({ seq: 0 } as unknown as MemorySource, { dir, views })).toThrow(/the source must have seq, scan\(\) and subscribe\(\)/);
     expect(() => createMirror(source, { dir, views: {} })).toThrow(/at least one/);
     expect(() => createMirror(source, { dir, views: { "manifest.json": "a/" } })).toThrow(/"manifest.json"/);
     expect(() => createMirror(source, { dir, views: { "sub/p.json": "a/" } })).toThrow(TypeError);
     expect(() => createMirror(source, { dir, views: { "p.json": "a/" }, intervalMs: -1 })).toThrow(/intervalMs.*-1/);
     expect(source.listenerCount).toBe(1); // only the mirror from beforeEach
+  });
+});
+
+describe("one failing view", () => {
+  function nested(depth: number): JsonValue {
+    let value: JsonValue = 1;
+    for (let level = 0; level < depth; level += 1) value = { a: value };
+    return value;
+  }
+
+  it("does not keep the others from being written, is reported with backoff, and is written once it can be", async () => {
+    await mirror.close();
+    mirror = createMirror(source, { dir, views, intervalMs, backoffInitialMs, backoffMaxMs, valueDepthMax: 3, fs, onError: (error) => errors.push(error) });
+    source.set("players/deep", nested(4));
+    source.set("games/g1", 1);
+    await vi.advanceTimersByTimeAsync(intervalMs);
+    expect(await readJsonFile(`${dir}/games.json`, { fs })).toEqual({ g1: 1 });
+    expect(await readManifest(dir, { fs })).toMatchObject({ views: { "games.json": { seq: 2 } } });
+    expect(errors).toMatchObject([
+      { code: "STORE_INVALID_VALUE", path: `${dir}/players.json`, key: "players/deep", message: expect.stringContaining('key "players/deep" is not plain JSON: .a.a.a is nested deeper than valueDepthMax (3)') as unknown },
+    ]);
+    expect(mirror.failingViews).toMatchObject([{ file: "players.json", failures: 1, retryAtMs: intervalMs + backoffInitialMs }]);
+
+    // The other view goes on being written on time while this one backs off.
+    source.set("games/g1", 2);
+    await vi.advanceTimersByTimeAsync(intervalMs);
+    expect(await readJsonFile(`${dir}/games.json`, { fs })).toEqual({ g1: 2 });
+    expect(errors).toHaveLength(1);
+
+    // Retries double up to backoffMaxMs, each one reported.
+    const retriesAtMs: number[] = [];
+    for (let elapsedMs = 2 * intervalMs; elapsedMs < 14_000; elapsedMs += intervalMs) {
+      const before = errors.length;
+      await vi.advanceTimersByTimeAsync(intervalMs);
+      if (errors.length > before) retriesAtMs.push(Date.now());
+    }
+    expect(retriesAtMs).toEqual([1_100, 3_100, 7_100, 11_100]);
+    expect(mirror.failingViews).toMatchObject([{ file: "players.json", failures: 5, retryAtMs: 15_100 }]);
+    // flush() does not wait for the backoff; its failure counts as one more.
+    await expect(mirror.flush()).rejects.toMatchObject({ code: "STORE_INVALID_VALUE" });
+    expect(mirror.failingViews).toMatchObject([{ file: "players.json", failures: 6, retryAtMs: Date.now() + backoffMaxMs }]);
+    expect(await readJsonFile(`${dir}/players.json`, { fs })).toEqual({}); // as the first mirror left it
+
+    source.set("players/deep", nested(3));
+    await vi.advanceTimersByTimeAsync(backoffMaxMs);
+    expect(await readJsonFile(`${dir}/players.json`, { fs })).toEqual({ deep: nested(3) });
+    expect(mirror.failingViews).toEqual([]);
+    expect(mirror.dirtyViews).toEqual([]);
+    errors.length = 0;
+  });
+
+  it("a change to another view is not held back by a failing view's long backoff timer", async () => {
+    await mirror.close();
+    mirror = createMirror(source, { dir, views, intervalMs, backoffInitialMs: 60_000, fs, onError: (error) => errors.push(error) });
+    source.set("players/bad", nested(VALUE_DEPTH_MAX_DEFAULT + 1_000));
+    await vi.advanceTimersByTimeAsync(intervalMs);
+    expect(errors).toHaveLength(1);
+    source.set("games/g1", 1);
+    await vi.advanceTimersByTimeAsync(intervalMs);
+    expect(await readJsonFile(`${dir}/games.json`, { fs })).toEqual({ g1: 1 });
+    errors.length = 0;
+    source.delete("players/bad");
   });
 });
