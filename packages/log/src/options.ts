@@ -24,7 +24,11 @@ export interface StoreOptions {
    * under `damaged/`, keeps every whole record, and reports what it dropped in `store.recovery`.
    */
   readonly onCorruption?: CorruptionPolicy;
-  /** Largest encoded record (one set, delete or whole batch), in bytes. Default 4 MiB. */
+  /**
+   * Largest encoded record (one set, delete or whole batch), in bytes. Default 16 MiB: room for any
+   * batch the `@store/kv` contract accepts (4 MiB of keys and JSON, which escaping can double, plus
+   * framing for 10,000 operations).
+   */
   readonly recordBytesMax?: number;
   /** Longest key, in UTF-8 bytes. Default 1024. */
   readonly keyBytesMax?: number;
@@ -105,7 +109,7 @@ export function resolveOptions(options: StoreOptions): ResolvedOptions {
     syncIntervalMs: positiveInteger("syncIntervalMs", options.syncIntervalMs ?? 100),
     readOnly: options.readOnly ?? false,
     onCorruption: oneOf("onCorruption", options.onCorruption ?? "fail", ["fail", "salvage"]),
-    recordBytesMax: positiveInteger("recordBytesMax", options.recordBytesMax ?? 4 * MIB),
+    recordBytesMax: positiveInteger("recordBytesMax", options.recordBytesMax ?? 16 * MIB),
     keyBytesMax: positiveInteger("keyBytesMax", options.keyBytesMax ?? KEY_BYTES_MAX_DEFAULT),
     valueDepthMax: positiveInteger("valueDepthMax", options.valueDepthMax ?? VALUE_DEPTH_MAX_DEFAULT),
     batchOpsMax: positiveInteger("batchOpsMax", options.batchOpsMax ?? 10_000),

@@ -31,7 +31,7 @@ const badValues: Array<[string, unknown]> = [
   ["NaN deep inside", { a: { b: [{ c: Number.NaN }] } }],
   ["symbol keys", { [Symbol("k")]: 1 }],
   ["nesting past valueDepthMax", deep],
-  ["a value over recordBytesMax", "x".repeat(5 * 1024 * 1024)],
+  ["a value over recordBytesMax", "x".repeat(17 * 1024 * 1024)],
 ];
 
 const badKeys: Array<[string, unknown]> = [

@@ -6,4 +6,5 @@ import { tempDir } from "./helpers.js";
 runConformanceSuite({
   name: "@store/log",
   open: async () => toKeyValueStore(await openStore(await tempDir())),
+  openWithChangeHistoryMax: async (changeHistoryMax) => toKeyValueStore(await openStore(await tempDir(), { changeHistoryMax })),
 });

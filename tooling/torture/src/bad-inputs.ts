@@ -47,7 +47,7 @@ const BAD_VALUES: ReadonlyArray<[string, () => unknown]> = [
   ["NaN deep inside", () => ({ a: { b: [{ c: Number.NaN }] } })],
   ["symbol keys", () => ({ [Symbol("k")]: 1 })],
   ["nesting past valueDepthMax", () => nested(100)],
-  ["a value over recordBytesMax", () => "x".repeat(5 * 1024 * 1024)],
+  ["a value over recordBytesMax", () => "x".repeat(17 * 1024 * 1024)],
 ];
 
 /** Keys that are not valid: set, delete, and inside a batch. */
