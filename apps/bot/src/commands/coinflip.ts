@@ -1,0 +1,44 @@
+import { SlashCommandBuilder } from "discord.js";
+import { tokens } from "../format.js";
+import { COLOR, reply } from "../replies.js";
+import type { Command } from "./command.js";
+import { requiredInteger } from "./options.js";
+import { rememberName } from "./player-name.js";
+import { rollOnce } from "./roll.js";
+
+/**
+ * A bet against the house, as a one-player game: the stake is escrowed, the coin is drawn and kept
+ * in the game, and the settlement pays twice the stake or nothing. The house is the game layer's
+ * supply: a payout above the pot counts as granted, a pot kept counts as spent, so `audit()` holds.
+ */
+export const coinflip: Command = {
+  data: new SlashCommandBuilder()
+    .setName("coinflip")
+    .setDescription("Bet tokens on a coin flip against the house: double or nothing.")
+    .addIntegerOption((option) => option.setName("amount").setDescription("Tokens to bet").setRequired(true).setMinValue(1)),
+  async execute(interaction, { game, random, settings }) {
+    const amount = requiredInteger(interaction, "amount", settings.betMax);
+    const player = interaction.user.id;
+    const gameId = `coinflip-${interaction.id}`;
+    await rememberName(game, interaction.user);
+    await game.games.create(
+      { id: gameId, type: "coinflip", channelId: interaction.channelId, players: [player], stakes: { [player]: amount } },
+      { idempotencyKey: interaction.id },
+    );
+    const won = (await rollOnce(game, gameId, () => (random.coin(gameId) ? "win" : "loss"))) === "win";
+    await game.games.settle(
+      gameId,
+      { results: { [player]: won ? "win" : "loss" }, payouts: { [player]: won ? 2 * amount : 0 } },
+      { idempotencyKey: `${gameId}:settle` },
+    );
+    const balance = await game.tokens.balance(player);
+    return reply({
+      title: won ? "Coin flip: you win!" : "Coin flip: you lose",
+      description: won
+        ? `${interaction.user.name} bet ${tokens(amount)} and won ${tokens(2 * amount)}.`
+        : `${interaction.user.name} bet ${tokens(amount)} and lost it to the house.`,
+      color: won ? COLOR.success : COLOR.loss,
+      footer: `Balance: ${tokens(balance)}`,
+    });
+  },
+};

@@ -1,0 +1,135 @@
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import type { FileSystem } from "@store/fs";
+import { createGame, type Game, type ImportReport } from "@store/game";
+import { openStore, toKeyValueStore, type Store } from "@store/log";
+import { createCompactionScheduler, type CompactionScheduler } from "@store/scheduler";
+import { createMirror, type Mirror } from "@store/snapshot";
+import type { Config } from "./config.js";
+
+/** The old design's files, by the names the mirror keeps writing, and the key prefix each holds. */
+export const MIRROR_VIEWS = { "players.json": "players/", "tokens.json": "tokens/", "gameStates.json": "games/" } as const;
+
+export interface Storage {
+  readonly store: Store;
+  readonly game: Game;
+  readonly mirror: Mirror | undefined;
+  readonly scheduler: CompactionScheduler;
+  /** What the first start imported from the old JSON files, if it did. */
+  readonly imported: ImportReport | undefined;
+  /** Stops the game layer, the scheduler and the mirror (writing its last state), then closes the store. */
+  close(): Promise<void>;
+}
+
+export interface StorageHooks {
+  /** Errors of background work (mirror writes, compactions, expiry sweeps). */
+  readonly onError: (source: "mirror" | "compaction" | "game", error: unknown) => void;
+  /** The game layer's clock (tests move it). Default `Date.now`. */
+  readonly now?: (() => number) | undefined;
+  /** The disk (tests inject faults). Default: the real one. */
+  readonly fs?: FileSystem | undefined;
+}
+
+/**
+ * The composition this example exists to show: the log is the source of truth, the game layer
+ * runs on it through the `KeyValueStore` contract, and the JSON mirror and the compaction scheduler
+ * work in the background. (Another backend, PostgreSQL or a shared socket, would replace the first
+ * two lines: everything after `toKeyValueStore` only knows the contract.)
+ */
+export async function openStorage(config: Config, hooks: StorageHooks): Promise<Storage> {
+  const fs = hooks.fs === undefined ? {} : { fs: hooks.fs };
+  const store = await openStore(join(config.dataDir, "log"), { sync: "always", ...fs });
+  let game: Game | undefined;
+  try {
+    game = await createGame(toKeyValueStore(store), {
+      dailyAmount: config.dailyAmount,
+      dailyCooldownMs: config.dailyCooldownMs,
+      gameTtlMs: config.gameExpiryMs,
+      sweepIntervalMs: config.sweepIntervalMs,
+      ...(hooks.now === undefined ? {} : { now: hooks.now }),
+      onError: (error) => { hooks.onError("game", error); },
+    });
+    // After createGame, which rolls back an import a crash interrupted, so that one is tried again.
+    const imported = hasNoGameData(store) ? await importOldFiles(game, config.legacyDir) : undefined;
+    const mirror = config.mirror
+      ? createMirror(store, { dir: join(config.dataDir, "mirror"), views: MIRROR_VIEWS, intervalMs: config.mirrorIntervalMs, ...fs, onError: (error) => { hooks.onError("mirror", error); } })
+      : undefined;
+    const scheduler = createCompactionScheduler(store, {
+      minBytes: config.compactMinBytes,
+      garbageRatioMin: config.compactGarbageRatioMin,
+      maxAgeMs: config.compactMaxAgeMs ?? Number.POSITIVE_INFINITY,
+      checkIntervalMs: config.compactCheckIntervalMs,
+      onError: (error) => { hooks.onError("compaction", error); },
+    });
+    const opened = game;
+    let closing: Promise<void> | undefined;
+    return {
+      store,
+      game: opened,
+      mirror,
+      scheduler,
+      imported,
+      close: () => (closing ??= closeAll(opened, scheduler, mirror, store)),
+    };
+  } catch (error) {
+    await game?.close();
+    await store.close().catch(() => undefined);
+    throw error;
+  }
+}
+
+/** In dependency order; every step runs even if an earlier one failed, and the first failure is rethrown. */
+async function closeAll(game: Game, scheduler: CompactionScheduler, mirror: Mirror | undefined, store: Store): Promise<void> {
+  const failures: unknown[] = [];
+  for (const step of [() => game.close(), () => scheduler.stop(), () => mirror?.close(), () => store.close()]) {
+    try {
+      await step();
+    } catch (error) {
+      failures.push(error);
+    }
+  }
+  if (failures.length > 0) throw failures[0];
+}
+
+function hasNoGameData(store: Store): boolean {
+  return Object.values(MIRROR_VIEWS).every((prefix) => store.range({ prefix, limit: 1 }).length === 0);
+}
+
+export class LegacyImportError extends Error {
+  override readonly name = "LegacyImportError";
+  constructor(
+    message: string,
+    readonly report: ImportReport,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * First start (no player, account or game stored yet): if the old bot's JSON files are there, they are
+ * imported, all or nothing. A file that cannot be mapped stops the start with the list of problems
+ * (better than a bot that silently forgot half its players).
+ */
+async function importOldFiles(game: Game, dir: string): Promise<ImportReport | undefined> {
+  const [players, tokens, gameStates] = await Promise.all([readIfPresent(join(dir, "players.json")), readIfPresent(join(dir, "tokens.json")), readIfPresent(join(dir, "gameStates.json"))]);
+  if (players === undefined && tokens === undefined && gameStates === undefined) return undefined;
+  const report = await game.importLegacy({ players, tokens, gameStates });
+  if (report.problems.length > 0) {
+    const lines = report.problems.slice(0, 20).map((problem) => `  ${problem.file}.json ${problem.where}: ${problem.why}`);
+    const more = report.problems.length > 20 ? `\n  ... and ${report.problems.length - 20} more` : "";
+    throw new LegacyImportError(
+      `The old JSON files in ${dir} could not be imported (nothing was written):\n${lines.join("\n")}${more}\nFix or remove them, then start again.`,
+      report,
+    );
+  }
+  return report;
+}
+
+async function readIfPresent(path: string): Promise<Uint8Array | undefined> {
+  try {
+    return await readFile(path);
+  } catch (error) {
+    if ((error as { code?: unknown }).code === "ENOENT") return undefined;
+    throw error;
+  }
+}
