@@ -4,6 +4,7 @@ import { GameError } from "./errors.js";
 import { Follower } from "./follower.js";
 import { createGames, type Games } from "./games.js";
 import { Leaderboard } from "./leaderboard.js";
+import { attachContext } from "./internal.js";
 import { importLegacy, type ImportReport, type LegacyInput } from "./legacy/import.js";
 import { rollBackInterruptedImport } from "./legacy/rollback.js";
 import { resolveOptions, type GameOptions, type ResolvedOptions } from "./options.js";
@@ -61,7 +62,7 @@ export async function createGame(kv: KeyValueStore, options: GameOptions = {}): 
     throw error;
   }
   sweeper.start();
-  return {
+  const game: Game = {
     players: createPlayers(context, leaderboard),
     tokens: createTokens(context),
     games: createGames(context),
@@ -92,4 +93,6 @@ export async function createGame(kv: KeyValueStore, options: GameOptions = {}): 
       return closing;
     },
   };
+  attachContext(game, context);
+  return game;
 }
