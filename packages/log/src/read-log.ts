@@ -2,6 +2,7 @@ import { CorruptionError, StoreError, isErrno, nodeFileSystem, type FileSystem }
 import { fileShape } from "./file-shape.js";
 import { basePath, listDataFiles, segmentPath } from "./files.js";
 import type { FileKind, HeaderRecord, LogRecord } from "./format.js";
+import { pinFiles } from "./pinned-files.js";
 import { closeEarly, readRecordChunks, type ScanResult } from "./reader.js";
 import { assertSupportedVersion, damageVerdict, entrySeqProblem, headerProblem, recordSeqProblem, segmentStartProblem } from "./replay-rules.js";
 
@@ -20,7 +21,8 @@ const LISTINGS_MAX = 10;
  * rules opening a store does: a torn tail at the end of the last segment ends the iteration quietly;
  * any other damage, a record out of seq order or a file that is not ours throws STORE_CORRUPTED
  * with file and offset; a newer format, STORE_UNSUPPORTED_FORMAT; a file-system failure, STORE_IO.
- * Breaking out of the loop closes the file being read.
+ * The files are opened together when the iteration starts, so a writer compacting the folder
+ * meanwhile does not disturb it. Breaking out of the loop closes them.
  */
 export async function* readLog(dir: string, options: { fs?: FileSystem } = {}): AsyncGenerator<LogEntry> {
   const fs = options.fs ?? nodeFileSystem;
@@ -28,18 +30,24 @@ export async function* readLog(dir: string, options: { fs?: FileSystem } = {}): 
   for (let listing = 1; ; listing += 1) {
     try {
       const paths = await liveFiles(fs, dir);
-      const order = new OrderCheck();
-      for (const [index, path] of paths.entries()) {
-        for await (const entry of fileEntries(fs, path, index === paths.length - 1, order)) {
-          yielded = true;
-          yield entry;
+      // Opened together at once: a writer compacting meanwhile may unlink them, not take their bytes.
+      const pinned = await pinFiles(fs, paths);
+      try {
+        const order = new OrderCheck();
+        for (const [index, path] of paths.entries()) {
+          for await (const entry of fileEntries(pinned.fs, path, index === paths.length - 1, order)) {
+            yielded = true;
+            yield entry;
+          }
         }
+      } finally {
+        await pinned.close();
       }
       return;
     } catch (error) {
       // A writer compacting the folder retired a file between the listing and its opening: list again.
       if (!yielded && listing < LISTINGS_MAX && isErrno(error, "ENOENT") && error.path !== dir) continue;
-      throw asReadError(error, dir, yielded);
+      throw asReadError(error, dir);
     }
   }
 }
@@ -146,9 +154,9 @@ class OrderCheck {
   }
 }
 
-function asReadError(error: unknown, dir: string, yielded: boolean): unknown {
+function asReadError(error: unknown, dir: string): unknown {
   if (error instanceof StoreError || !isErrno(error)) return error;
   const path = error.path ?? dir;
-  const advice = yielded && isErrno(error, "ENOENT") ? "A writer compacting the folder retired it while it was read: read the folder again." : "Fix the cause and read again.";
+  const advice = isErrno(error, "ENOENT") ? "A writer compacting the folder kept retiring its files: read it again." : "Fix the cause and read again.";
   return new StoreError("STORE_IO", `Reading the log in ${dir} failed: ${error.message}. ${advice}`, { path, cause: error });
 }

@@ -1,7 +1,8 @@
 import { join } from "node:path";
 import { CorruptionError, type FileSystem } from "@store/fs";
 import { fileShape } from "./file-shape.js";
-import { baseName, basePath, listDataFiles, segmentName, segmentPath } from "./files.js";
+import { baseName, basePath, listDataFiles, segmentName, segmentPath, type DataFiles } from "./files.js";
+import { pinFiles } from "./pinned-files.js";
 import { encodeRecord, headerRecord, type FileKind, type HeaderRecord, type LogRecord, type WriteRecord } from "./format.js";
 import { decodeLineForReplay, type RawValueRecord } from "./fast-decode.js";
 import { Keyspace, changesOf } from "./keyspace.js";
@@ -52,14 +53,30 @@ export async function recover(fs: FileSystem, dir: string, options: RecoveryOpti
   // Salvage moves files that are not ours out of the way first, so that nothing below reads them as ours.
   if (isSalvaging(options)) await moveForeignFilesAside(fs, dir, salvaged);
   const files = await listDataFiles(fs, dir);
-  const keyspace = new Keyspace();
   const baseNumber = files.bases.at(-1);
+  const live = files.segments.filter((fileNumber) => fileNumber >= (baseNumber ?? 0));
+  const livePaths = [...(baseNumber === undefined ? [] : [basePath(dir, baseNumber)]), ...live.map((fileNumber) => segmentPath(dir, fileNumber))];
+  // Read-only, without the lock: a writer compacting now could retire these files before they are read.
+  const pinned = options.readOnly ? await pinFiles(fs, livePaths) : undefined;
+  try {
+    return await replayFolder(pinned?.fs ?? fs, dir, { files, baseNumber, live }, options, salvaged);
+  } finally {
+    await pinned?.close();
+  }
+}
+
+async function replayFolder(
+  fs: FileSystem,
+  dir: string,
+  { files, baseNumber, live }: { files: DataFiles; baseNumber: number | undefined; live: readonly number[] },
+  options: RecoveryOptions,
+  salvaged: Salvaged[],
+): Promise<RecoveredState> {
+  const keyspace = new Keyspace();
   const base = baseNumber === undefined ? { bytes: 0, salvaged: false } : await loadBase(fs, basePath(dir, baseNumber), keyspace, options, salvaged);
   const baseBytes = base.bytes;
   let afterSalvaged = base.salvaged;
   const sealedSegments: Array<[number, number]> = [];
-  const firstLive = baseNumber ?? 0;
-  const live = files.segments.filter((fileNumber) => fileNumber >= firstLive);
   let recordsReplayed = 0;
   let tornTail: RecoveryReport["tornTail"] = null;
   let lastSegment: RecoveredState["lastSegment"];
@@ -72,6 +89,7 @@ export async function recover(fs: FileSystem, dir: string, options: RecoveryOpti
     sealedSegments.push([fileNumber, replay.size]);
     lastSegment = replay.appendable ? { fileNumber, size: replay.size, sync: replay.sync } : undefined;
   }
+  const firstLive = baseNumber ?? 0;
   const retiredLeftovers = [
     ...files.bases.filter((fileNumber) => fileNumber !== baseNumber).map(baseName),
     ...files.segments.filter((fileNumber) => fileNumber < firstLive).map(segmentName),
