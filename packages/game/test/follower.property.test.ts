@@ -1,4 +1,4 @@
-import { createMemoryStore, type ChangeEvent, type KeyValueStore } from "@store/kv";
+import { createMemoryStore, type ChangeEvent, type JsonValue, type KeyValueStore } from "@store/kv";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { createGame, type Game } from "../src/index.js";
@@ -15,7 +15,7 @@ interface Mutation {
 
 const mutation = fc.record({ id: fc.integer({ min: 0, max: 30 }), score: fc.option(fc.integer({ min: -3, max: 12 }), { nil: null }) });
 
-function playerValue(id: string, score: number): { v: 2; id: string; name: string; createdAtMs: number; stats: Record<string, unknown> } {
+function playerValue(id: string, score: number): JsonValue {
   return { v: 2, id, name: `name-${id}`, createdAtMs: 0, stats: { games: 0, wins: 0, losses: 0, draws: 0, score, streak: 0, bestStreak: 0, byType: {} } };
 }
 

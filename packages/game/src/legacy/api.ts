@@ -6,7 +6,7 @@ import { contextOf } from "../internal.js";
 import { PREFIX, assertId, gameKey, playerKey, supplyKey, tokensKey } from "../keys.js";
 import { move } from "../ledger.js";
 import { show } from "../options.js";
-import { PLAYER, TOKENS, type GameRecord, type Player } from "../records.js";
+import { GAME, PLAYER, TOKENS, type GameRecord, type Player } from "../records.js";
 import { decode } from "../schema.js";
 import { assertGameType, assertOutcome, type Outcome } from "../stats.js";
 import { perform, type Context } from "../tx.js";
@@ -165,7 +165,11 @@ export function createLegacyApi(game: Game): LegacyApi {
         args: null,
         idempotencyKey: undefined,
         keys: [gameKey(id)],
-        plan: (tx) => planSaveGameState(tx.game(id), id, fields, tx.nowMs, options.gameTtlMs),
+        plan: (tx) => {
+          const record = planSaveGameState(tx.game(id), id, fields, tx.nowMs, options.gameTtlMs);
+          tx.set(GAME, gameKey(id), record);
+          return record;
+        },
       });
       return toLegacyGameState(saved);
     },

@@ -52,7 +52,10 @@ export function loadDocument(file: LegacyFile, source: LegacySource, problems: L
     return JSON.parse(text) as unknown;
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    const truncated = /end of (JSON )?(data|input)/iu.test(reason) ? " (the file looks truncated)" : "";
+    // V8 says "Unexpected end of JSON input", or names a position: at the very end, the text stops mid-value.
+    const position = /at position (\d+)/u.exec(reason);
+    const atEnd = /end of (JSON )?(data|input)/iu.test(reason) || (position !== null && Number(position[1]) >= text.trimEnd().length - 1);
+    const truncated = atEnd ? " (the file looks truncated)" : "";
     problems.push({ file, where: "(document)", id: null, why: `not valid JSON${truncated}: ${reason} (${text.length} characters read)` });
     return undefined;
   }
