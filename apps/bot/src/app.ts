@@ -3,7 +3,7 @@ import type { Logger } from "pino";
 import { Bot } from "./bot.js";
 import type { Config } from "./config.js";
 import { createMetrics, serveMetrics, type MetricsServer } from "./metrics.js";
-import { createRandom } from "./random.js";
+import { createRandom, type Random } from "./random.js";
 import { openStorage, type Storage } from "./storage.js";
 
 export interface AppOptions {
@@ -11,6 +11,8 @@ export interface AppOptions {
   /** The game layer's clock. Default `Date.now`. */
   readonly now?: (() => number) | undefined;
   readonly fs?: FileSystem | undefined;
+  /** Where outcomes come from. Default: `BOT_RANDOM_SEED`'s, or the operating system's randomness. */
+  readonly random?: Random | undefined;
   /** Told when the bot stops on its own (a failed store), with the exit code it should end with. */
   readonly onStopped?: ((exitCode: number) => void) | undefined;
 }
@@ -50,7 +52,7 @@ export async function startApp(config: Config, options: AppOptions): Promise<App
   });
   const metrics = createMetrics({ store: storage.store, scheduler: storage.scheduler, mirror: storage.mirror, game: storage.game });
   const bot = new Bot({
-    context: { game: storage.game, random: createRandom(config.randomSeed), settings: { betMax: config.betMax, leaderboardPageSize: config.leaderboardPageSize } },
+    context: { game: storage.game, random: options.random ?? createRandom(config.randomSeed), settings: { betMax: config.betMax, leaderboardPageSize: config.leaderboardPageSize } },
     logger,
     observer: metrics.observer,
     onFatal: (error) => { fail(error); },

@@ -1,10 +1,9 @@
-import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import type { FileSystem } from "@store/fs";
-import { createGame, type Game, type ImportReport } from "@store/game";
+import type { FileSystem, JsonValue } from "@store/fs";
+import { createGame, type Game, type ImportReport, type LegacySource } from "@store/game";
 import { openStore, toKeyValueStore, type Store } from "@store/log";
 import { createCompactionScheduler, type CompactionScheduler } from "@store/scheduler";
-import { createMirror, type Mirror } from "@store/snapshot";
+import { createMirror, readJsonFile, type Mirror } from "@store/snapshot";
 import type { Config } from "./config.js";
 
 /** The old design's files, by the names the mirror keeps writing, and the key prefix each holds. */
@@ -50,7 +49,7 @@ export async function openStorage(config: Config, hooks: StorageHooks): Promise<
       onError: (error) => { hooks.onError("game", error); },
     });
     // After createGame, which rolls back an import a crash interrupted, so that one is tried again.
-    const imported = hasNoGameData(store) ? await importOldFiles(game, config.legacyDir) : undefined;
+    const imported = hasNoGameData(store) ? await importOldFiles(game, config.legacyDir, hooks.fs) : undefined;
     const mirror = config.mirror
       ? createMirror(store, { dir: join(config.dataDir, "mirror"), views: MIRROR_VIEWS, intervalMs: config.mirrorIntervalMs, ...fs, onError: (error) => { hooks.onError("mirror", error); } })
       : undefined;
@@ -99,7 +98,7 @@ export class LegacyImportError extends Error {
   override readonly name = "LegacyImportError";
   constructor(
     message: string,
-    readonly report: ImportReport,
+    readonly report: ImportReport | undefined,
   ) {
     super(message);
   }
@@ -110,10 +109,18 @@ export class LegacyImportError extends Error {
  * imported, all or nothing. A file that cannot be mapped stops the start with the list of problems
  * (better than a bot that silently forgot half its players).
  */
-async function importOldFiles(game: Game, dir: string): Promise<ImportReport | undefined> {
-  const [players, tokens, gameStates] = await Promise.all([readIfPresent(join(dir, "players.json")), readIfPresent(join(dir, "tokens.json")), readIfPresent(join(dir, "gameStates.json"))]);
+async function importOldFiles(game: Game, dir: string, fs: FileSystem | undefined): Promise<ImportReport | undefined> {
+  // @store/snapshot's reader: a damaged file is reported with its byte offset, line and column.
+  const read = async (name: string): Promise<JsonValue | undefined> => {
+    try {
+      return await readJsonFile(join(dir, name), fs === undefined ? {} : { fs });
+    } catch (error) {
+      throw new LegacyImportError(`An old JSON file could not be read, so nothing was imported: ${(error as Error).message}`, undefined);
+    }
+  };
+  const [players, tokens, gameStates] = [await read("players.json"), await read("tokens.json"), await read("gameStates.json")];
   if (players === undefined && tokens === undefined && gameStates === undefined) return undefined;
-  const report = await game.importLegacy({ players, tokens, gameStates });
+  const report = await game.importLegacy({ players: asDocument(players), tokens: asDocument(tokens), gameStates: asDocument(gameStates) });
   if (report.problems.length > 0) {
     const lines = report.problems.slice(0, 20).map((problem) => `  ${problem.file}.json ${problem.where}: ${problem.why}`);
     const more = report.problems.length > 20 ? `\n  ... and ${report.problems.length - 20} more` : "";
@@ -125,11 +132,8 @@ async function importOldFiles(game: Game, dir: string): Promise<ImportReport | u
   return report;
 }
 
-async function readIfPresent(path: string): Promise<Uint8Array | undefined> {
-  try {
-    return await readFile(path);
-  } catch (error) {
-    if ((error as { code?: unknown }).code === "ENOENT") return undefined;
-    throw error;
-  }
+/** A parsed document as the importer takes it; a bare number or string goes on as JSON text, for it to report. */
+function asDocument(value: JsonValue | undefined): LegacySource {
+  if (value === undefined) return undefined;
+  return typeof value === "object" && value !== null ? value : JSON.stringify(value);
 }
