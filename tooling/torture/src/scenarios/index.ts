@@ -4,9 +4,11 @@ import { bitRot } from "./bit-rot.js";
 import { diskFaults } from "./disk-faults.js";
 import { fuzzReader } from "./fuzz-reader.js";
 import { kill9 } from "./kill-9.js";
+import { mirrorKill9 } from "./mirror-kill-9.js";
+import { mirrorPowerCut } from "./mirror-power-cut.js";
 import { powerCut } from "./power-cut.js";
 import { tornTail } from "./torn-tail.js";
 import { twoWriters } from "./two-writers.js";
 
 /** Every scenario, in the order `pnpm torture` runs them. */
-export const scenarios: readonly Scenario[] = [powerCut, kill9, tornTail, bitRot, diskFaults, twoWriters, badInput, fuzzReader];
+export const scenarios: readonly Scenario[] = [powerCut, kill9, tornTail, bitRot, diskFaults, twoWriters, badInput, fuzzReader, mirrorPowerCut, mirrorKill9];

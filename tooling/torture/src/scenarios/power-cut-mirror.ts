@@ -37,7 +37,7 @@ function sortedEntries(view: JsonValue, path: string): Array<[string, JsonValue]
   return Object.entries(view).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
-function project(state: State, prefix: string): Array<[string, JsonValue]> {
+export function project(state: State, prefix: string): Array<[string, JsonValue]> {
   const entries: Array<[string, JsonValue]> = [];
   for (const [key, value] of state) if (key.startsWith(prefix)) entries.push([key.slice(prefix.length), value]);
   return entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
