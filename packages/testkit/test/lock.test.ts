@@ -47,18 +47,32 @@ for (const disk of disks) {
       }
     };
 
-    it("a second acquire by the same live process fails with STORE_LOCKED naming pid and host", () =>
+    it("a second acquire by the same live process fails with STORE_LOCKED saying it is already open in this process", () =>
       withFolder(async ({ fs, dir }) => {
         const probe = probeFor(100, "host-a", new Map([[100, 5000]]));
         const lock = await acquireLock(fs, dir, { probe });
         await expect(acquireLock(fs, dir, { probe })).rejects.toMatchObject({
           code: "STORE_LOCKED",
-          message: expect.stringMatching(/pid 100 on host host-a/) as unknown,
+          owner: { pid: 100, host: "host-a" },
+          message: expect.stringMatching(/already open in this process \(pid 100/) as unknown,
         });
         await lock.release();
         expect(await readLockOwner(fs, dir)).toBeUndefined();
         const again = await acquireLock(fs, dir, { probe });
         await again.release();
+      }));
+
+    it("another live process on the same host is named by pid and host", () =>
+      withFolder(async ({ fs, dir }) => {
+        const table: ProcessTable = new Map([
+          [100, 5000],
+          [200, 6000],
+        ]);
+        const lock = await acquireLock(fs, dir, { probe: probeFor(100, "host-a", table) });
+        const error = await acquireLock(fs, dir, { probe: probeFor(200, "host-a", table) }).catch((caught: unknown) => caught);
+        expect(error).toMatchObject({ code: "STORE_LOCKED", message: expect.stringMatching(/locked by pid 100 on host host-a/) as unknown });
+        expect((error as Error).message).not.toContain("this process");
+        await lock.release();
       }));
 
     it("a lock whose pid is dead is taken over, and the dead holder's release leaves the new lock alone", () =>

@@ -10,7 +10,7 @@ export interface CliOptions {
   readonly mutate: string | undefined;
 }
 
-export const USAGE = "usage: pnpm torture [--seconds N] [--seed S] [--only NAME[,NAME...]] [--mutate skip-folder-fsync|ack-before-flush]";
+export const USAGE = `usage: pnpm torture [--seconds N] [--seed S] [--only NAME[,NAME...]] [--mutate ${Object.keys(MUTATIONS).join("|")}]`;
 
 /** Parses the command line; a bad argument is a TypeError quoting it. */
 export function parseCli(argv: readonly string[]): CliOptions {

@@ -25,8 +25,39 @@ export const acknowledgeBeforeFlush: FsWrapper = (fs) => ({
   open: async (path, flags) => ({ ...delegatingHandle(await fs.open(path, flags)), datasync: async () => undefined }),
 });
 
+/**
+ * Mutation: each folder is listed once and that listing kept, as if a reader never looked again
+ * after a compaction retired the files it listed. `read-only-race` must notice.
+ */
+export const staleListing: FsWrapper = (fs) => {
+  const listings = new Map<string, Promise<string[]>>();
+  return {
+    ...delegatingFs(fs),
+    readdir: (path) => {
+      const listing = listings.get(path) ?? fs.readdir(path);
+      listings.set(path, listing);
+      return listing;
+    },
+  };
+};
+
+/** Names a store may find in its own folder; everything else is someone else's. */
+const STORE_NAME = /^(\d+\.(log|base)|LOCK(\.takeover)?|backups|damaged|\..*\.tmp)$/;
+
+/**
+ * Mutation: listings leave out files that are not the store's, as if opening never looked at
+ * what else a folder holds. A folder of someone else's files then looks empty, and
+ * `foreign-folder` must notice the store written into it.
+ */
+export const hideForeignFiles: FsWrapper = (fs) => ({
+  ...delegatingFs(fs),
+  readdir: async (path) => (await fs.readdir(path)).filter((name) => STORE_NAME.test(name)),
+});
+
 /** The broken builds `pnpm torture --mutate NAME` runs, to show that the scenarios notice. */
 export const MUTATIONS: Readonly<Record<string, FsWrapper>> = {
   "skip-folder-fsync": skipFolderFsync,
   "ack-before-flush": acknowledgeBeforeFlush,
+  "stale-listing": staleListing,
+  "hide-foreign-files": hideForeignFiles,
 };

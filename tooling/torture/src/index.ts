@@ -1,4 +1,4 @@
 export { runScenario, type Scenario, type ScenarioResult, type RunOptions, type CaseOptions, type Failure } from "./scenario.js";
 export { scenarios } from "./scenarios/index.js";
-export { acknowledgeBeforeFlush, skipFolderFsync, unchangedFs, type FsWrapper } from "./fs-wrappers.js";
+export { acknowledgeBeforeFlush, hideForeignFiles, skipFolderFsync, staleListing, unchangedFs, type FsWrapper } from "./fs-wrappers.js";
 export { formatResult, replayCommand } from "./report.js";
