@@ -15,15 +15,11 @@ import {
   updatePlayerStats,
   useGame,
 } from "../src/legacy/index.js";
-import { expectAudited, memoryGame } from "./helpers.js";
+import { expectAudited, memoryGame, track } from "./helpers.js";
 
 async function recordEvents(setup: Awaited<ReturnType<typeof memoryGame>>): Promise<ChangeEvent[]> {
   const events: ChangeEvent[] = [];
-  const subscription = await setup.kv.subscribe((event) => events.push(event));
-  setup.game.close = ((close) => async () => {
-    await subscription.close();
-    await close();
-  })(setup.game.close);
+  track(await setup.kv.subscribe((event) => events.push(event)));
   return events;
 }
 
