@@ -32,7 +32,8 @@ const schema = z.strictObject({
   dailyCooldownMs: ms.default(86_400_000),
   gameExpiryMs: int(1_000, 2_147_483_647).default(300_000),
   sweepIntervalMs: ms.default(10_000),
-  betMax: int(1, Number.MAX_SAFE_INTEGER).default(1_000_000),
+  // Twice a bet (a win) must stay an exact integer.
+  betMax: int(1, 1_000_000_000_000).default(1_000_000),
   leaderboardPageSize: int(1, 25).default(10),
   consoleOutput: z.enum(["text", "json"]).default("text"),
   consoleConcurrency: int(1, 256).default(1),

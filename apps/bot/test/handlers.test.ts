@@ -285,6 +285,24 @@ describe("/profile and /leaderboard", () => {
   });
 });
 
+describe("stopping", () => {
+  it("a stop waits for the interactions in flight: they are answered, and what they wrote is durable", async () => {
+    const dir = await tempDir();
+    const bot = await startTestApp(dir);
+    await withDaily(bot, "alice");
+    const inFlight = [bot.run("alice", "/give bob 10"), bot.run("alice", "/coinflip 5"), bot.run("carol", "/daily")];
+    expect(bot.app.bot.inFlight).toBe(3);
+    const stopped = bot.app.stop();
+    const replies = await Promise.all(inFlight);
+    expect(replies.map((reply) => reply.ephemeral)).toEqual([false, false, false]);
+    expect(await stopped).toBe(0);
+    const reopened = await startTestApp(dir);
+    expect(await reopened.app.storage.game.tokens.balance("bob")).toBe(10);
+    expect(await reopened.app.storage.game.tokens.balance("carol")).toBe(100);
+    expect((await reopened.app.storage.game.audit()).ok).toBe(true);
+  });
+});
+
 describe("errors", () => {
   it("an unknown command is refused, and after a stop new interactions are refused politely", async () => {
     const bot = await startTestApp(await tempDir());

@@ -116,7 +116,7 @@ export function spawnBot(env: Record<string, string>): BotProcess {
     err += chunk;
   });
   const exited = new Promise<number | string>((resolve) => {
-    child.on("exit", (code, signal) => resolve(code ?? signal ?? "unknown"));
+    child.on("exit", (code, signal) => { resolve(code ?? signal ?? "unknown"); });
   });
   return {
     child,
@@ -127,7 +127,7 @@ export function spawnBot(env: Record<string, string>): BotProcess {
       if (found !== undefined) return Promise.resolve(found);
       return new Promise((resolve, reject) => {
         waiters.push({ match, resolve, from: 0 });
-        void exited.then((code) => reject(new Error(`The bot exited (${code}) before printing the line awaited.\nstdout:\n${out}\nstderr:\n${err}`)));
+        void exited.then((code) => { reject(new Error(`The bot exited (${code}) before printing the line awaited.\nstdout:\n${out}\nstderr:\n${err}`)); });
       });
     },
     exited,
