@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { runScenario, type Scenario } from "../src/index.js";
 import { bitRot } from "../src/scenarios/bit-rot.js";
+import { conflictRetry } from "../src/scenarios/conflict-retry.js";
 import { diskFaults } from "../src/scenarios/disk-faults.js";
 import { fuzzReader } from "../src/scenarios/fuzz-reader.js";
 import { powerCut } from "../src/scenarios/power-cut.js";
@@ -28,6 +29,12 @@ describe("the simulated-disk scenarios pass in their short form", () => {
     const result = await runCases(bitRot, 0, 4);
     expect(result.failures).toEqual([]);
     expect(result.checks).toBeGreaterThan(10_000);
+  });
+
+  it("conflict-retry: plain retry loops of up to 32 workers on hot accounts converge and conserve money", async () => {
+    const result = await runCases(conflictRetry, 0, 12);
+    expect(result.failures).toEqual([]);
+    expect(result.checks).toBeGreaterThan(500);
   });
 
   it("fuzz-reader: random and mutated files only ever make the readers throw StoreError", async () => {

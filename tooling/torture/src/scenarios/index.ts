@@ -1,6 +1,7 @@
 import type { Scenario } from "../scenario.js";
 import { badInput } from "./bad-input.js";
 import { bitRot } from "./bit-rot.js";
+import { conflictRetry } from "./conflict-retry.js";
 import { diskFaults } from "./disk-faults.js";
 import { foreignFolder } from "./foreign-folder.js";
 import { fuzzReader } from "./fuzz-reader.js";
@@ -13,4 +14,4 @@ import { tornTail } from "./torn-tail.js";
 import { twoWriters } from "./two-writers.js";
 
 /** Every scenario, in the order `pnpm torture` runs them. */
-export const scenarios: readonly Scenario[] = [powerCut, kill9, tornTail, bitRot, diskFaults, twoWriters, readOnlyRace, badInput, foreignFolder, fuzzReader, mirrorPowerCut, mirrorKill9];
+export const scenarios: readonly Scenario[] = [powerCut, kill9, tornTail, bitRot, diskFaults, twoWriters, readOnlyRace, conflictRetry, badInput, foreignFolder, fuzzReader, mirrorPowerCut, mirrorKill9];
