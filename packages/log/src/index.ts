@@ -22,3 +22,11 @@ export {
 } from "./format.js";
 export { scanFile, type Damage, type ScanResult, type ScanOptions } from "./reader.js";
 export { StoreError, StoreLockedError, CorruptionError, type StoreErrorCode } from "@store/fs";
+export { verifyFolder, type VerifyReport, type VerifyFinding, type VerifiedFile, type VerifyOptions, type VerifyProgress } from "./verify-folder.js";
+export { followLog, type FollowedRecord, type FollowOptions } from "./follow-log.js";
+export { backupFolder, type BackupResult, type BackupOptions } from "./backup-folder.js";
+export { exportEntries, type EntryExport, type ExportedEntry, type ExportOptions } from "./export-entries.js";
+export { exportLines, EXPORT_FORMAT, EXPORT_FORMATS, EXPORT_VERSION, type ExportFormat, type ExportHeader } from "./export-file.js";
+export { importEntries, type ImportResult, type ImportOptions } from "./import-entries.js";
+export { describeFolder, type FolderDescription, type FolderFile, type DescribeOptions } from "./describe-folder.js";
+export { listBackups, type BackupFile } from "./backup-files.js";
