@@ -45,17 +45,7 @@ export function createMetrics(sources: MetricsSources): BotMetrics {
   stat("store_failed", "1 once an fdatasync failed: the store rejects every write and the bot stops.", (stats) => (stats.failed ? 1 : 0));
   stat("store_last_compaction_error", "1 when the last compaction failed.", (stats) => (stats.lastCompactionError === null ? 0 : 1));
   stat("store_last_compaction_timestamp_seconds", "When the last compaction finished (0: never).", (stats) => (stats.lastCompactionAtMs ?? 0) / 1000);
-  let flushesSeen = 0;
-  new Counter({
-    name: "store_flushes_total",
-    help: "fdatasync calls on the log since the bot started.",
-    registers: [registry],
-    collect() {
-      const flushes = sources.store.stats().flushes;
-      if (flushes > flushesSeen) this.inc(flushes - flushesSeen);
-      flushesSeen = Math.max(flushesSeen, flushes);
-    },
-  });
+  monotonic(registry, "store_flushes_total", "fdatasync calls on the log since the bot started.", () => sources.store.stats().flushes);
   const compactions = new Counter({ name: "store_compactions_total", help: "Compactions run by the scheduler.", labelNames: ["trigger", "result"], registers: [registry] });
   sources.scheduler.subscribe((run) => { compactions.inc({ trigger: run.trigger, result: run.error === undefined ? "ok" : "failed" }); });
   new Gauge({
@@ -66,14 +56,7 @@ export function createMetrics(sources: MetricsSources): BotMetrics {
       this.set(sources.mirror?.dirtyViews.length ?? 0);
     },
   });
-  new Gauge({
-    name: "mirror_view_writes",
-    help: "JSON mirror files written since start.",
-    registers: [registry],
-    collect() {
-      this.set(sources.mirror?.viewWrites ?? 0);
-    },
-  });
+  monotonic(registry, "mirror_view_writes_total", "JSON mirror files written since the bot started.", () => sources.mirror?.viewWrites ?? 0);
   new Gauge({
     name: "game_players",
     help: "Players on the leaderboard.",
@@ -92,6 +75,21 @@ export function createMetrics(sources: MetricsSources): BotMetrics {
     },
   };
   return { registry, observer };
+}
+
+/** A counter read from a count the source keeps itself (prom-client counters only go up by inc()). */
+function monotonic(registry: Registry, name: string, help: string, read: () => number): void {
+  let seen = 0;
+  new Counter({
+    name,
+    help,
+    registers: [registry],
+    collect() {
+      const now = read();
+      if (now > seen) this.inc(now - seen);
+      seen = Math.max(seen, now);
+    },
+  });
 }
 
 export interface MetricsServer {

@@ -1,8 +1,8 @@
 import { join } from "node:path";
 import type { FileSystem, JsonValue } from "@store/fs";
-import { createGame, type Game, type ImportReport, type LegacySource } from "@store/game";
+import { createGame, type Game, type GameOptions, type ImportReport, type LegacySource } from "@store/game";
 import { openStore, toKeyValueStore, type Store } from "@store/log";
-import { createCompactionScheduler, type CompactionScheduler } from "@store/scheduler";
+import { createCompactionScheduler, type CompactionScheduler, type SchedulerOptions } from "@store/scheduler";
 import { createMirror, readJsonFile, type Mirror } from "@store/snapshot";
 import type { Config } from "./config.js";
 
@@ -36,45 +36,50 @@ export interface StorageHooks {
  * two lines: everything after `toKeyValueStore` only knows the contract.)
  */
 export async function openStorage(config: Config, hooks: StorageHooks): Promise<Storage> {
-  const fs = hooks.fs === undefined ? {} : { fs: hooks.fs };
-  const store = await openStore(join(config.dataDir, "log"), { sync: "always", ...fs });
+  const disk = hooks.fs === undefined ? {} : { fs: hooks.fs };
+  const store = await openStore(join(config.dataDir, "log"), { sync: "always", ...disk });
   let game: Game | undefined;
   try {
-    game = await createGame(toKeyValueStore(store), {
-      dailyAmount: config.dailyAmount,
-      dailyCooldownMs: config.dailyCooldownMs,
-      gameTtlMs: config.gameExpiryMs,
-      sweepIntervalMs: config.sweepIntervalMs,
-      ...(hooks.now === undefined ? {} : { now: hooks.now }),
-      onError: (error) => { hooks.onError("game", error); },
-    });
+    game = await createGame(toKeyValueStore(store), gameOptions(config, hooks));
     // After createGame, which rolls back an import a crash interrupted, so that one is tried again.
     const imported = hasNoGameData(store) ? await importOldFiles(game, config.legacyDir, hooks.fs) : undefined;
-    const mirror = config.mirror
-      ? createMirror(store, { dir: join(config.dataDir, "mirror"), views: MIRROR_VIEWS, intervalMs: config.mirrorIntervalMs, ...fs, onError: (error) => { hooks.onError("mirror", error); } })
-      : undefined;
-    const scheduler = createCompactionScheduler(store, {
-      minBytes: config.compactMinBytes,
-      garbageRatioMin: config.compactGarbageRatioMin,
-      maxAgeMs: config.compactMaxAgeMs ?? Number.POSITIVE_INFINITY,
-      checkIntervalMs: config.compactCheckIntervalMs,
-      onError: (error) => { hooks.onError("compaction", error); },
-    });
+    const mirror = config.mirror ? createMirror(store, { dir: join(config.dataDir, "mirror"), views: MIRROR_VIEWS, intervalMs: config.mirrorIntervalMs, onError: report(hooks, "mirror"), ...disk }) : undefined;
+    const scheduler = createCompactionScheduler(store, schedulerOptions(config, hooks));
     const opened = game;
     let closing: Promise<void> | undefined;
-    return {
-      store,
-      game: opened,
-      mirror,
-      scheduler,
-      imported,
-      close: () => (closing ??= closeAll(opened, scheduler, mirror, store)),
-    };
+    return { store, game: opened, mirror, scheduler, imported, close: () => (closing ??= closeAll(opened, scheduler, mirror, store)) };
   } catch (error) {
     await game?.close();
     await store.close().catch(() => undefined);
     throw error;
   }
+}
+
+function gameOptions(config: Config, hooks: StorageHooks): GameOptions {
+  return {
+    dailyAmount: config.dailyAmount,
+    dailyCooldownMs: config.dailyCooldownMs,
+    gameTtlMs: config.gameExpiryMs,
+    sweepIntervalMs: config.sweepIntervalMs,
+    onError: report(hooks, "game"),
+    ...(hooks.now === undefined ? {} : { now: hooks.now }),
+  };
+}
+
+function schedulerOptions(config: Config, hooks: StorageHooks): SchedulerOptions {
+  return {
+    minBytes: config.compactMinBytes,
+    garbageRatioMin: config.compactGarbageRatioMin,
+    maxAgeMs: config.compactMaxAgeMs ?? Number.POSITIVE_INFINITY,
+    checkIntervalMs: config.compactCheckIntervalMs,
+    onError: report(hooks, "compaction"),
+  };
+}
+
+function report(hooks: StorageHooks, source: "mirror" | "compaction" | "game"): (error: unknown) => void {
+  return (error) => {
+    hooks.onError(source, error);
+  };
 }
 
 /** In dependency order; every step runs even if an earlier one failed, and the first failure is rethrown. */

@@ -1,3 +1,4 @@
+import { readFile } from "node:fs/promises";
 import { request } from "node:http";
 import { expect, it } from "vitest";
 import { startTestApp, tempDir } from "./helpers.js";
@@ -79,6 +80,13 @@ it("/metrics is scraped over HTTP on loopback: store stats, command latencies, i
   expect(value("bot_commands_in_flight")).toBe(0);
   expect(value("game_players")).toBe(0);
   expect(value("process_resident_memory_bytes")).toBeGreaterThan(0);
+
+  // The Grafana dashboard shipped beside the app charts only metrics the bot exports.
+  const dashboard = JSON.parse(await readFile(new URL("../grafana/bot-dashboard.json", import.meta.url), "utf8")) as { panels: Array<{ targets: Array<{ expr: string }> }> };
+  const names = new Set(samples.map((sample) => sample.name));
+  const charted = dashboard.panels.flatMap((panel) => panel.targets.flatMap((target) => target.expr.match(/\b(store|bot|game|mirror|process|nodejs)_[a-z_]+/gu) ?? []));
+  expect(charted.length).toBeGreaterThan(15);
+  for (const name of charted) expect(names, `dashboard metric ${name}`).toContain(name);
 
   expect((await get(port, "/other")).status).toBe(404);
   await bot.app.stop();

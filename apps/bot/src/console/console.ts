@@ -163,6 +163,10 @@ export function runConsole(app: App, io: ConsoleIo): Promise<void> {
     }
   });
 
+  // At a terminal, readline takes Ctrl-C for itself; pass it on as the signal that stops the bot.
+  rl.on("SIGINT", () => {
+    process.kill(process.pid, "SIGINT");
+  });
   app.onStopping(async () => {
     stopped = true;
     for (const wake of waiting.splice(0)) wake();
