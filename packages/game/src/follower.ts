@@ -8,6 +8,8 @@ export interface FollowHandler {
   apply(key: string, value: JsonValue | undefined): void;
   /** Forget everything (before a rebuild from scratch). */
   reset(): void;
+  /** Called once the views are exact (after the scan and the catch-up): a handler may build its index in bulk then. */
+  ready?(): void;
 }
 
 export interface FollowerOptions {
@@ -25,14 +27,17 @@ export interface FollowerOptions {
  * kept and only newer information is applied: a page entry is taken only above the version an event
  * already gave, an event only above the version a page gave. Deletes leave a tombstone while the scan
  * runs, so a page read before the delete cannot bring the key back. Once the scan is done and the
- * events have caught up with the store's seq read after it, the views are exact at that seq.
+ * events have caught up with the store's seq read after it, the views are exact at that seq, and
+ * every later event is newer than anything a page showed: the versions are dropped, and events are
+ * applied as they come.
  */
 export class Follower {
   readonly #kv: KeyValueStore;
   readonly #handlers: readonly FollowHandler[];
   readonly #options: FollowerOptions;
-  readonly #versions = new Map<string, number>();
-  #tombstones: Map<string, number> | undefined = new Map();
+  /** Per key, the newest version applied; only while building (undefined once exact). */
+  #versions: Map<string, number> | undefined;
+  #tombstones: Map<string, number> | undefined;
   #subscription: Subscription | undefined;
   #delivered = 0;
   #waiters: Array<{ seq: number; resolve: () => void; reject: (error: unknown) => void }> = [];
@@ -79,7 +84,10 @@ export class Follower {
 
   async #build(): Promise<void> {
     const generation = ++this.#generation;
-    this.#tombstones = new Map();
+    const versions = new Map<string, number>();
+    const tombstones = new Map<string, number>();
+    this.#versions = versions;
+    this.#tombstones = tombstones;
     this.#subscription = await this.#kv.subscribe(
       (event) => {
         if (generation === this.#generation) this.#onEvent(event);
@@ -96,31 +104,36 @@ export class Follower {
         if (generation !== this.#generation || this.#closed) return;
         // A prefix can contain another handler's (`meta/import` and `meta/import-chunk/`).
         if (this.#handlerFor(entry.key) !== handler) continue;
-        const known = this.#versions.get(entry.key) ?? this.#tombstones.get(entry.key);
+        const known = versions.get(entry.key) ?? tombstones.get(entry.key);
         if (known !== undefined && known >= entry.version) continue;
-        this.#versions.set(entry.key, entry.version);
+        versions.set(entry.key, entry.version);
         handler.apply(entry.key, entry.value);
       }
     }
     await this.catchUp();
+    if (generation !== this.#generation) return;
+    this.#versions = undefined;
     this.#tombstones = undefined;
+    for (const handler of this.#handlers) handler.ready?.();
   }
 
   #onEvent(event: ChangeEvent): void {
     if (this.#closed) return;
+    const versions = this.#versions;
     for (const op of event.ops) {
       const handler = this.#handlerFor(op.key);
       if (handler === undefined) continue;
-      const known = this.#versions.get(op.key);
-      if (known !== undefined && known >= event.seq) continue;
-      if (op.type === "set") {
-        this.#versions.set(op.key, event.seq);
-        handler.apply(op.key, op.value);
-      } else {
-        this.#versions.delete(op.key);
-        this.#tombstones?.set(op.key, event.seq);
-        if (known !== undefined) handler.apply(op.key, undefined);
+      if (versions !== undefined) {
+        const known = versions.get(op.key);
+        if (known !== undefined && known >= event.seq) continue;
+        if (op.type === "set") versions.set(op.key, event.seq);
+        else {
+          versions.delete(op.key);
+          this.#tombstones?.set(op.key, event.seq);
+        }
       }
+      // Handlers take a delete of a key they do not hold as a no-op.
+      handler.apply(op.key, op.type === "set" ? op.value : undefined);
     }
     this.#delivered = Math.max(this.#delivered, event.seq);
     if (this.#waiters.length === 0) return;
@@ -145,7 +158,6 @@ export class Follower {
   #onSubscriptionError(error: StoreError): void {
     this.#options.onError(error);
     if (this.#closed) return;
-    this.#versions.clear();
     for (const handler of this.#handlers) handler.reset();
     this.#build().catch((rebuildError: unknown) => {
       this.#failure = rebuildError instanceof Error ? rebuildError : new Error(String(rebuildError));

@@ -3,7 +3,7 @@ import { audit, type AuditReport } from "./audit.js";
 import { GameError } from "./errors.js";
 import { Follower } from "./follower.js";
 import { createGames, type Games } from "./games.js";
-import { Leaderboard } from "./leaderboard.js";
+import { Leaderboard, type LeaderboardView } from "./leaderboard.js";
 import { attachContext } from "./internal.js";
 import { importLegacy, type ImportReport, type LegacyInput } from "./legacy/import.js";
 import { rollBackInterruptedImport } from "./legacy/rollback.js";
@@ -17,6 +17,8 @@ export interface Game {
   readonly players: Players;
   readonly tokens: Tokens;
   readonly games: Games;
+  /** Players by overall score, from memory (built at start, kept by the change subscription). */
+  readonly leaderboard: LeaderboardView;
   /** The options in force, defaults filled in. */
   readonly options: Readonly<ResolvedOptions>;
   /** Checks conservation, balances and schemas at one consistent seq. */
@@ -63,7 +65,14 @@ export async function createGame(kv: KeyValueStore, options: GameOptions = {}): 
   }
   sweeper.start();
   const game: Game = {
-    players: createPlayers(context, leaderboard),
+    players: createPlayers(context),
+    leaderboard: {
+      top: (n, offset) => leaderboard.top(n, offset),
+      rank: (id) => leaderboard.rank(id),
+      get size() {
+        return leaderboard.size;
+      },
+    },
     tokens: createTokens(context),
     games: createGames(context),
     options: resolved,

@@ -6,7 +6,7 @@ export type { Tokens, OperationOptions, TokenOperationOptions, BalanceResult, Tr
 export type { Games, CreateGameRequest, UpdateGameOptions, GameFilter, RefundResult } from "./games.js";
 export type { SettleRequest, SettleResult } from "./settle.js";
 export type { GameResult, Outcome } from "./stats.js";
-export type { LeaderboardEntry } from "./leaderboard.js";
+export type { LeaderboardEntry, LeaderboardView } from "./leaderboard.js";
 export { LEADERBOARD_PAGE_MAX } from "./leaderboard.js";
 export type { AuditReport } from "./audit.js";
 export type { SweepReport } from "./sweeper.js";

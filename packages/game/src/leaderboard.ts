@@ -17,6 +17,16 @@ interface IndexedPlayer extends Ranked {
   readonly name: string;
 }
 
+/** The leaderboard as `game.leaderboard` shows it: synchronous reads from memory. */
+export interface LeaderboardView {
+  /** Up to `n` (default 10, at most 1000) players from `offset` (0-based), highest score first, ties by id. */
+  top(n?: number, offset?: number): LeaderboardEntry[];
+  /** The player's rank and score, or undefined for a player with no record. */
+  rank(id: string): LeaderboardEntry | undefined;
+  /** Players in the index. */
+  readonly size: number;
+}
+
 /** Most entries one `top()` call returns. */
 export const LEADERBOARD_PAGE_MAX = 1000;
 
@@ -25,10 +35,12 @@ export const LEADERBOARD_PAGE_MAX = 1000;
  * then the change subscription). Reads are synchronous and answer from memory: they include every
  * write the subscription has delivered (`game.catchUp()` waits for the latest).
  */
-export class Leaderboard implements FollowHandler {
+export class Leaderboard implements FollowHandler, LeaderboardView {
   readonly prefix = PREFIX.players;
   #index = new OrderIndex<IndexedPlayer>();
   readonly #byId = new Map<string, IndexedPlayer>();
+  /** While the follower builds, only `#byId` is kept; the index is sorted once at `ready()`. */
+  #building = true;
 
   get size(): number {
     return this.#index.size;
@@ -60,18 +72,24 @@ export class Leaderboard implements FollowHandler {
     const id = key.slice(this.prefix.length);
     const old = this.#byId.get(id);
     if (old !== undefined) {
-      this.#index.remove(old);
+      if (!this.#building) this.#index.remove(old);
       this.#byId.delete(id);
     }
     const player = value === undefined ? undefined : indexed(id, key, value);
     if (player === undefined) return;
-    this.#index.insert(player);
+    if (!this.#building) this.#index.insert(player);
     this.#byId.set(id, player);
+  }
+
+  ready(): void {
+    this.#index = OrderIndex.from(this.#byId.values());
+    this.#building = false;
   }
 
   reset(): void {
     this.#index = new OrderIndex();
     this.#byId.clear();
+    this.#building = true;
   }
 }
 

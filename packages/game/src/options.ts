@@ -28,7 +28,7 @@ export interface GameOptions {
   readonly gamePlayersMax?: number;
   /** Time between two expiry sweeps, in ms; 0 runs no timer (call `sweep()` yourself). Default 10,000. */
   readonly sweepIntervalMs?: number;
-  /** Entries per scan page when building the indexes, listing games and auditing. Default 1,000. */
+  /** Entries per scan page when building the indexes, listing games and auditing. Default 5,000. */
   readonly scanPageSize?: number;
   /** Score added per outcome when a result is recorded without an explicit score. Default win 3, draw 1, loss 0. */
   readonly scoring?: Scoring;
@@ -56,7 +56,7 @@ const DEFAULTS: ResolvedOptions = {
   gameTtlMs: HOUR_MS,
   gamePlayersMax: 16,
   sweepIntervalMs: 10_000,
-  scanPageSize: 1000,
+  scanPageSize: 5000,
   scoring: { win: 3, draw: 1, loss: 0 },
   importBatchOpsMax: 2000,
   onError: (error) => {

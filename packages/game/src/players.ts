@@ -1,5 +1,4 @@
 import { assertId, playerKey } from "./keys.js";
-import type { Leaderboard, LeaderboardEntry } from "./leaderboard.js";
 import { show } from "./options.js";
 import { PLAYER, type Player } from "./records.js";
 import { decode } from "./schema.js";
@@ -13,15 +12,9 @@ export interface Players {
   upsert(id: string, profile: { readonly name: string }, options?: OperationOptions): Promise<Player>;
   /** Adds one game's result to the player's stats (creating the player, named by id, if needed). */
   recordResult(id: string, result: GameResult, options?: OperationOptions): Promise<Player>;
-  /** Players by overall score, from memory: highest first, ties by id; tied players share a rank. */
-  top(n?: number, offset?: number): LeaderboardEntry[];
-  /** A player's rank and score from memory, or undefined for a player with no record. */
-  rank(id: string): LeaderboardEntry | undefined;
-  /** Players in the leaderboard index. */
-  readonly count: number;
 }
 
-export function createPlayers(context: Context, leaderboard: Leaderboard): Players {
+export function createPlayers(context: Context): Players {
   return {
     get: async (id) => {
       context.assertOpen();
@@ -68,11 +61,6 @@ export function createPlayers(context: Context, leaderboard: Leaderboard): Playe
           return next;
         },
       });
-    },
-    top: (n, offset) => leaderboard.top(n, offset),
-    rank: (id) => leaderboard.rank(id),
-    get count() {
-      return leaderboard.size;
     },
   };
 }

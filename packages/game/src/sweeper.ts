@@ -143,12 +143,10 @@ export class Sweeper {
     };
     for await (const entry of scanAll(this.#context.kv, { prefix: PREFIX.idem, pageSize: scanPageSize })) {
       if (this.#stopped) break;
-      let atMs: number;
-      try {
-        atMs = decode(IDEM, entry.key, entry.value).atMs;
-      } catch {
-        continue;
-      }
+      // Only the time is needed: read it without the full schema check (there can be many records).
+      const value = entry.value;
+      const atMs = typeof value === "object" && value !== null && !Array.isArray(value) && value.v === IDEM.current ? value.atMs : undefined;
+      if (typeof atMs !== "number") continue; // an older or broken record: audit() lists it
       if (atMs + idempotencyTtlMs > nowMs) continue;
       pending.push({ type: "delete", key: entry.key, ifVersion: entry.version });
       if (pending.length >= IDEM_DELETE_BATCH) await flush();

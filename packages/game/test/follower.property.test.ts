@@ -73,7 +73,7 @@ async function storedOrder(kv: KeyValueStore): Promise<Array<[string, number]>> 
 }
 
 function indexOrder(game: Game): Array<[string, number]> {
-  return game.players.top(1000).map((entry) => [entry.id, entry.score]);
+  return game.leaderboard.top(1000).map((entry) => [entry.id, entry.score]);
 }
 
 describe("the leaderboard index built while writes and late events interleave", () => {
@@ -96,7 +96,7 @@ describe("the leaderboard index built while writes and late events interleave", 
             expect(indexOrder(game)).toEqual(await storedOrder(memory));
             for (const [id, score] of await storedOrder(memory)) {
               const expectedRank = (await storedOrder(memory)).filter(([, other]) => other > score).length + 1;
-              expect(game.players.rank(id)).toMatchObject({ id, score, rank: expectedRank });
+              expect(game.leaderboard.rank(id)).toMatchObject({ id, score, rank: expectedRank });
             }
           } finally {
             await game.close();
@@ -115,7 +115,7 @@ describe("the leaderboard index built while writes and late events interleave", 
     await two.players.recordResult("zed", { type: "duel", outcome: "win", score: 50 });
     await two.players.recordResult("amy", { type: "duel", outcome: "win", score: 10 });
     await one.catchUp();
-    expect(one.players.top(2).map((entry) => [entry.rank, entry.id, entry.score])).toEqual([
+    expect(one.leaderboard.top(2).map((entry) => [entry.rank, entry.id, entry.score])).toEqual([
       [1, "zed", 50],
       [2, "amy", 10],
     ]);

@@ -41,7 +41,7 @@ describe("@store/game/legacy: the old function names over the new layer", () => 
     expect(events).toHaveLength(1);
     expect(events[0]!.ops.map((op) => op.key).sort()).toEqual(["players/2", "players/3", "players/4"]);
     expect(await savePlayers(await loadPlayers())).toEqual({ written: 0 });
-    expect(setup.game.players.rank("2")).toMatchObject({ score: 3 });
+    expect(setup.game.leaderboard.rank("2")).toMatchObject({ score: 3 });
   });
 
   it("savePlayers refuses records it cannot map, writing nothing", async () => {

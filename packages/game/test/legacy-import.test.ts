@@ -19,7 +19,7 @@ describe("importLegacy: realistic files", () => {
     expect(report).toMatchObject({ imported: true, alreadyImported: false, counts: { players: 10_000, accounts: 9_000, games: 100 } });
     expect(report.ignoredFields).toContainEqual({ field: "players.avatar", records: 5_000 });
     await expectAudited(game);
-    expect(game.players.count).toBe(10_000);
+    expect(game.leaderboard.size).toBe(10_000);
 
     const first = await game.players.get(snowflake(0));
     const source0 = files.players[snowflake(0)] as { stats: { wins: number; losses: number; draws: number; score: number; winStreak: number; bestStreak: number } };
@@ -150,7 +150,7 @@ describe("importLegacy: an interrupted import leaves nothing behind", () => {
       expect(keysAfterCrash.length).toBeGreaterThan(0);
       const reopened = track(await createGame(memory, { now: clock.now, sweepIntervalMs: 0, importBatchOpsMax: 200 }));
       expect(await allKeys(memory)).toEqual([]);
-      expect(reopened.players.count).toBe(0);
+      expect(reopened.leaderboard.size).toBe(0);
       const report = await reopened.importLegacy(files);
       expect(report).toMatchObject({ imported: true, counts: { players: 600 } });
       await expectAudited(reopened);

@@ -68,7 +68,7 @@ async function check(game: Game, model: Model, step: string): Promise<void> {
   await game.catchUp();
   for (const [id, stats] of model.stats) {
     const above = [...model.stats.values()].filter((other) => other.score > stats.score).length;
-    expect(game.players.rank(id), `${step}: rank of ${id}`).toMatchObject({ score: stats.score, rank: above + 1 });
+    expect(game.leaderboard.rank(id), `${step}: rank of ${id}`).toMatchObject({ score: stats.score, rank: above + 1 });
   }
 }
 

@@ -44,12 +44,12 @@ describe("leaderboard", () => {
     const scores: Record<string, number> = { a: 5, b: 9, c: 5, d: 1, e: 9, f: 0 };
     for (const [id, score] of Object.entries(scores)) await game.players.recordResult(id, { type: "t", outcome: "win", score });
     await game.catchUp();
-    expect(game.players.top(10).map((entry) => `${entry.rank}:${entry.id}:${entry.score}`)).toEqual(["1:b:9", "1:e:9", "3:a:5", "3:c:5", "5:d:1", "6:f:0"]);
-    expect(game.players.top(2, 3).map((entry) => `${entry.rank}:${entry.id}`)).toEqual(["3:c", "5:d"]);
-    expect(game.players.rank("c")).toEqual({ rank: 3, id: "c", name: "c", score: 5 });
-    expect(game.players.rank("nobody")).toBeUndefined();
-    expect(game.players.count).toBe(6);
-    expect(() => game.players.top(-1)).toThrow(TypeError);
+    expect(game.leaderboard.top(10).map((entry) => `${entry.rank}:${entry.id}:${entry.score}`)).toEqual(["1:b:9", "1:e:9", "3:a:5", "3:c:5", "5:d:1", "6:f:0"]);
+    expect(game.leaderboard.top(2, 3).map((entry) => `${entry.rank}:${entry.id}`)).toEqual(["3:c", "5:d"]);
+    expect(game.leaderboard.rank("c")).toEqual({ rank: 3, id: "c", name: "c", score: 5 });
+    expect(game.leaderboard.rank("nobody")).toBeUndefined();
+    expect(game.leaderboard.size).toBe(6);
+    expect(() => game.leaderboard.top(-1)).toThrow(TypeError);
   });
 
   it("follows score changes and renames", async () => {
@@ -59,7 +59,7 @@ describe("leaderboard", () => {
     await game.players.recordResult("a", { type: "t", outcome: "win", score: 5 });
     await game.players.upsert("b", { name: "Bee" });
     await game.catchUp();
-    expect(game.players.top(2).map((entry) => [entry.id, entry.name, entry.score])).toEqual([
+    expect(game.leaderboard.top(2).map((entry) => [entry.id, entry.name, entry.score])).toEqual([
       ["a", "a", 6],
       ["b", "Bee", 2],
     ]);

@@ -10,7 +10,7 @@ describe("schema versions", () => {
     await kv.batch([{ type: "set", key: "players/old", value: v1Player }]);
     const { game } = await memoryGame({}, kv);
     expect(await game.players.get("old")).toEqual({ ...v1Player, v: 2, stats: { ...v1Player.stats, streak: 0, bestStreak: 0, byType: {} } });
-    expect(game.players.rank("old")).toMatchObject({ score: 6, name: "Old Timer" });
+    expect(game.leaderboard.rank("old")).toMatchObject({ score: 6, name: "Old Timer" });
     expect((await kv.get("players/old"))?.value).toMatchObject({ v: 1 });
     await game.players.upsert("old", { name: "Old Timer" });
     expect((await kv.get("players/old"))?.value).toMatchObject({ v: 2, stats: { streak: 0 } });
