@@ -62,7 +62,7 @@ export function createMetrics(sources: MetricsSources): BotMetrics {
     help: "Players on the leaderboard.",
     registers: [registry],
     collect() {
-      this.set(sources.game.players.count);
+      this.set(sources.game.leaderboard.size);
     },
   });
   const duration = new Histogram({ name: "bot_command_duration_seconds", help: "Time to answer an interaction.", labelNames: ["command", "outcome"], buckets: LATENCY_BUCKETS, registers: [registry] });

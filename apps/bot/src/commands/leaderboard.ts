@@ -12,14 +12,14 @@ export const leaderboard: Command = {
     const size = settings.leaderboardPageSize;
     // The index follows the store's changes: wait until it has every write committed so far.
     await game.catchUp();
-    const pages = Math.max(1, Math.ceil(game.players.count / size));
+    const pages = Math.max(1, Math.ceil(game.leaderboard.size / size));
     if (!Number.isSafeInteger(page) || page < 1 || page > pages) throw new Refusal(`There ${pages === 1 ? "is 1 page" : `are ${pages} pages`}; ask for one of them.`);
-    const entries = game.players.top(size, (page - 1) * size);
+    const entries = game.leaderboard.top(size, (page - 1) * size);
     return reply({
       title: "Leaderboard",
       color: COLOR.gold,
       description: entries.length === 0 ? "Nobody has played yet: try /coinflip or /duel." : entries.map((entry) => `**${entry.rank}.** ${entry.name}: ${entry.score} points`).join("\n"),
-      footer: `Page ${page} of ${pages} · ${game.players.count} players`,
+      footer: `Page ${page} of ${pages} · ${game.leaderboard.size} players`,
     });
   },
 };
