@@ -79,6 +79,8 @@ export class Store {
   /** Per key, the newest write submitted but not yet answered: preconditions on the key wait for it. */
   readonly #inFlight = new Map<string, { readonly seq: number; readonly settled: Promise<unknown> }>();
   readonly #history: ChangeHistory;
+  /** Settles when the newest submitted write has been answered, either way. */
+  #lastSubmitted: Promise<unknown> = Promise.resolve();
   readonly #compactionState: { running: Promise<CompactionResult> | undefined; lastAtMs: number | null; lastError: string | null; baseNumber: number | undefined; baseBytes: number };
   #nextSeq: number;
   #closing: Promise<void> | undefined;
@@ -241,10 +243,14 @@ export class Store {
   /** Waits for every write submitted so far and makes it durable (fdatasync), whatever the sync mode. */
   async checkpoint(): Promise<WriteResult> {
     const committer = this.#writable();
-    await committer.idle();
+    // Only the writes submitted before this call: waiting for an empty queue would never end while
+    // writers keep writing (a mirror checkpoints before every view under just that load).
+    const lastSubmittedSeq = this.#nextSeq - 1;
+    await this.#lastSubmitted;
     await committer.sync();
     if (committer.failure !== undefined) throw committer.failure;
-    return { seq: this.#keyspace.seq };
+    // Everything up to lastSubmittedSeq is answered and fdatasync'ed; later writes may not be yet.
+    return { seq: Math.min(lastSubmittedSeq, this.#keyspace.seq) };
   }
 
   /**
@@ -349,6 +355,8 @@ export class Store {
         committer.enqueue({ seq, changes: request.changes, line, resolve, reject });
       }).then((committedSeq) => ({ seq: committedSeq }));
       const settled = written.then(ignore, ignore);
+      // Groups commit in seq order, so once the newest write has settled, every earlier one has.
+      this.#lastSubmitted = settled;
       for (const change of request.changes) this.#inFlight.set(change.key, { seq, settled });
       return written;
     } catch (error) {
