@@ -3,10 +3,18 @@ import { StoreError, isTempName, nodeFileSystem, nodeProcessProbe, readLockOwner
 import { listBackups } from "./backup-files.js";
 import { DAMAGED_FOLDER, baseName, listDataFiles, segmentName } from "./files.js";
 import { decodeLine, findNewline, type LogRecord } from "./format.js";
+import { findDataEnd } from "./reader.js";
 
 export interface FolderFile {
   readonly name: string;
+  /** The file's size. */
   readonly bytes: number;
+}
+
+/** A segment, whose file may run on in preallocated zeros past its records. */
+export interface SegmentFile extends FolderFile {
+  /** Where its data ends: the size less trailing zeros. */
+  readonly dataBytes: number;
 }
 
 /** What is in a data folder, from its listing and a few small reads: no record is replayed. */
@@ -15,7 +23,9 @@ export interface FolderDescription {
   /** The newest base, if the store was ever compacted. */
   readonly base: (FolderFile & { readonly seq: number | null }) | null;
   /** The live segments, oldest first. */
-  readonly segments: readonly FolderFile[];
+  readonly segments: readonly SegmentFile[];
+  /** The live files' data: the base and the segments' data (what `totalBytes` of an open writer's `stats()` counts). */
+  readonly liveDataBytes: number;
   /** When the newest base was written (its header's time): the last compaction. */
   readonly lastCompactionAtMs: number | null;
   /** `backups/`, oldest compaction first. */
@@ -48,7 +58,7 @@ export async function describeFolder(dir: string, options: DescribeOptions = {})
   const sized = async (name: string, folder = dir): Promise<FolderFile> => ({ name, bytes: (await fs.stat(join(folder, name)))?.size ?? 0 });
   const header = baseNumber === undefined ? undefined : await firstRecord(fs, join(dir, baseName(baseNumber)));
   const base = baseNumber === undefined ? null : { ...(await sized(baseName(baseNumber))), seq: header !== undefined && "seq" in header ? header.seq : null };
-  const segments = await Promise.all(files.segments.filter((number) => number >= (baseNumber ?? 0)).map((number) => sized(segmentName(number))));
+  const segments = await Promise.all(files.segments.filter((number) => number >= (baseNumber ?? 0)).map(async (number) => withDataEnd(fs, dir, await sized(segmentName(number)))));
   const leftovers = [
     ...files.bases.filter((number) => number !== baseNumber).map(baseName),
     ...files.segments.filter((number) => number < (baseNumber ?? 0)).map(segmentName),
@@ -62,6 +72,7 @@ export async function describeFolder(dir: string, options: DescribeOptions = {})
     dir,
     base,
     segments,
+    liveDataBytes: (base?.bytes ?? 0) + segments.reduce((sum, segment) => sum + segment.dataBytes, 0),
     lastCompactionAtMs: header !== undefined && header.op === "header" ? header.ts : null,
     backups,
     damaged,
@@ -79,6 +90,19 @@ function isAlive(owner: LockOwner, probe: ProcessProbe): boolean | null {
   const ticks = probe.startTicksOf(owner.pid);
   if (ticks === undefined) return false;
   return ticks === null || owner.processStartTicks === null || ticks === owner.processStartTicks;
+}
+
+async function withDataEnd(fs: FileSystem, dir: string, file: FolderFile): Promise<SegmentFile> {
+  try {
+    const handle = await fs.open(join(dir, file.name), "r");
+    try {
+      return { ...file, dataBytes: await findDataEnd(handle, await handle.size()) };
+    } finally {
+      await handle.close();
+    }
+  } catch {
+    return { ...file, dataBytes: file.bytes }; // retired by a compaction meanwhile
+  }
 }
 
 async function firstRecord(fs: FileSystem, path: string): Promise<LogRecord | undefined> {

@@ -28,5 +28,5 @@ export { backupFolder, type BackupResult, type BackupOptions } from "./backup-fo
 export { exportEntries, type EntryExport, type ExportedEntry, type ExportOptions } from "./export-entries.js";
 export { exportLines, EXPORT_FORMAT, EXPORT_FORMATS, EXPORT_VERSION, type ExportFormat, type ExportHeader } from "./export-file.js";
 export { importEntries, type ImportResult, type ImportOptions } from "./import-entries.js";
-export { describeFolder, type FolderDescription, type FolderFile, type DescribeOptions } from "./describe-folder.js";
+export { describeFolder, type FolderDescription, type FolderFile, type SegmentFile, type DescribeOptions } from "./describe-folder.js";
 export { listBackups, type BackupFile } from "./backup-files.js";
