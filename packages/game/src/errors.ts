@@ -70,3 +70,14 @@ export class GameError extends Error {
 export function hasCode(error: unknown, code: string): boolean {
   return typeof error === "object" && error !== null && (error as { code?: unknown }).code === code;
 }
+
+/**
+ * Whether `error` is a refusal of the game layer (with that `code`, if given). Checks the code, not
+ * the class, so it also recognises a GameError from another copy of the package.
+ */
+export function isGameError(error: unknown, code?: GameErrorCode): error is GameError {
+  if (typeof error !== "object" || error === null) return false;
+  const actual = (error as { code?: unknown }).code;
+  return typeof actual === "string" && actual.startsWith("GAME_") && (code === undefined || actual === code);
+}
+

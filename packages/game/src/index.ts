@@ -1,6 +1,6 @@
 export { createGame, type Game } from "./game.js";
 export type { GameOptions, ResolvedOptions, Scoring } from "./options.js";
-export { GameError, type GameErrorCode, type GameErrorDetails } from "./errors.js";
+export { GameError, isGameError, type GameErrorCode, type GameErrorDetails } from "./errors.js";
 export type { Players } from "./players.js";
 export type { Tokens, OperationOptions, TokenOperationOptions, BalanceResult, TransferResult, DailyResult } from "./tokens.js";
 export type { Games, CreateGameRequest, UpdateGameOptions, GameFilter, RefundResult } from "./games.js";

@@ -17,14 +17,13 @@ let built: Promise<string> | undefined;
 function transpiled(): Promise<string> {
   built ??= (async () => {
     const out = join(PACKAGE, "node_modules", ".cache", `store-game-test-${process.pid}`);
-    for (const folder of ["src", "test/fixtures"]) {
-      for (const file of await listTs(join(PACKAGE, folder))) {
-        const source = await readFile(file, "utf8");
-        const { outputText } = ts.transpileModule(source, { fileName: file, compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2023 } });
-        const target = join(out, relative(PACKAGE, file)).replace(/\.ts$/u, ".js");
-        await mkdir(dirname(target), { recursive: true });
-        await writeFile(target, outputText);
-      }
+    const files = [...(await listTs(join(PACKAGE, "src"))), ...(await listTs(join(PACKAGE, "test", "fixtures"))), join(PACKAGE, "test", "readme-example.ts")];
+    for (const file of files) {
+      const source = await readFile(file, "utf8");
+      const { outputText } = ts.transpileModule(source, { fileName: file, compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2023 } });
+      const target = join(out, relative(PACKAGE, file)).replace(/\.ts$/u, ".js");
+      await mkdir(dirname(target), { recursive: true });
+      await writeFile(target, outputText);
     }
     return out;
   })();
@@ -48,7 +47,7 @@ export interface Child {
   readonly exited: Promise<void>;
 }
 
-/** Runs `test/fixtures/<name>.ts` in a real child process, collecting its stdout lines. */
+/** Runs `test/fixtures/<name>.ts` (or `../readme-example`) in a real child process, collecting its stdout lines. */
 export async function runFixture(name: string, args: readonly string[]): Promise<Child> {
   const script = join(await transpiled(), "test", "fixtures", `${name}.js`);
   const child = spawn(process.execPath, [script, ...args], { stdio: ["ignore", "pipe", "inherit"] });

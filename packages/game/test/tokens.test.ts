@@ -104,3 +104,30 @@ describe("idempotency", () => {
     expect(await game.tokens.balance("alice")).toBe(20);
   });
 });
+
+describe("concurrency", () => {
+  it("64 concurrent players transferring among themselves: every transfer applied once, balances conserved", async () => {
+    const { game } = await memoryGame();
+    const players = Array.from({ length: 64 }, (_, index) => `p${index}`);
+    for (const player of players) await game.tokens.grant(player, 100);
+    const results = await Promise.allSettled(
+      players.flatMap((player, index) => Array.from({ length: 5 }, (_, n) => game.tokens.transfer(player, players[(index + n + 1) % 64]!, 1 + n, { idempotencyKey: `${player}-${n}` }))),
+    );
+    expect(results.filter((result) => result.status === "rejected")).toEqual([]);
+    for (const player of players) expect(await game.tokens.balance(player)).toBe(100);
+    await expectAudited(game);
+  });
+
+  it("a conflict retried attemptsMax times surfaces as STORE_CONFLICT, and nothing of that operation is applied", async () => {
+    const { game } = await memoryGame({ attemptsMax: 1 });
+    await game.tokens.grant("hot", 1000);
+    const results = await Promise.allSettled(Array.from({ length: 20 }, (_, n) => game.tokens.transfer("hot", `to${n}`, 10)));
+    const rejected = results.filter((result) => result.status === "rejected");
+    expect(rejected.length).toBeGreaterThan(0);
+    for (const result of rejected) expect((result.reason as { code?: string }).code).toBe("STORE_CONFLICT");
+    const applied = results.length - rejected.length;
+    expect(await game.tokens.balance("hot")).toBe(1000 - 10 * applied);
+    await expectAudited(game);
+  });
+});
+
