@@ -78,7 +78,7 @@ it("kill -9 in the middle of a 64-player session, twice: after replaying the sam
   const crashDir = await tempDir();
   for (const killAfter of [Math.floor(commandLines / 3), Math.floor((2 * commandLines) / 3)]) {
     const bot = spawnBot(env(crashDir));
-    bot.child.stdin.end(script);
+    bot.child.stdin.write(script); // left open: the bot never ends on its own, the kill always lands
     // Killed once it has answered this many lines: wherever that is, something may be in flight.
     await bot.waitForLine((line) => line.startsWith("{") && (JSON.parse(line) as { n: number }).n >= lineNumberOf(script, killAfter));
     bot.child.kill("SIGKILL");
