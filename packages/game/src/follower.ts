@@ -23,21 +23,21 @@ export interface FollowerOptions {
  * also follow other processes' writes on a shared backend.
  *
  * The subscription is made before the scan. Scan pages and events then interleave in any order
- * (pages are read at different points, events arrive late), so each key's newest known version is
- * kept and only newer information is applied: a page entry is taken only above the version an event
- * already gave, an event only above the version a page gave. Deletes leave a tombstone while the scan
- * runs, so a page read before the delete cannot bring the key back. Once the scan is done and the
- * events have caught up with the store's seq read after it, the views are exact at that seq, and
- * every later event is newer than anything a page showed: the versions are dropped, and events are
- * applied as they come.
+ * (pages are read at different points, events arrive late). A page must not undo what a newer
+ * event said, so while the scan runs the version of every key an event touched is kept (deletes
+ * included), and a page entry is applied only if it is newer. The other way round needs no check:
+ * an event older than a page entry can arrive after it, but the event that wrote that entry's
+ * version is then still to come (it is above the subscription's start, or the page could not have
+ * seen it after the subscription was made), and events come in order, so the key ends right. Once
+ * the scan is done and the events have caught up with the store's seq read after it, the views are
+ * exact at that seq, and every later event is newer than anything a page showed.
  */
 export class Follower {
   readonly #kv: KeyValueStore;
   readonly #handlers: readonly FollowHandler[];
   readonly #options: FollowerOptions;
-  /** Per key, the newest version applied; only while building (undefined once exact). */
-  #versions: Map<string, number> | undefined;
-  #tombstones: Map<string, number> | undefined;
+  /** While building: per key an event touched, that event's seq (undefined once exact). */
+  #eventVersions: Map<string, number> | undefined;
   #subscription: Subscription | undefined;
   #delivered = 0;
   #waiters: Array<{ seq: number; resolve: () => void; reject: (error: unknown) => void }> = [];
@@ -84,10 +84,8 @@ export class Follower {
 
   async #build(): Promise<void> {
     const generation = ++this.#generation;
-    const versions = new Map<string, number>();
-    const tombstones = new Map<string, number>();
-    this.#versions = versions;
-    this.#tombstones = tombstones;
+    const eventVersions = new Map<string, number>();
+    this.#eventVersions = eventVersions;
     this.#subscription = await this.#kv.subscribe(
       (event) => {
         if (generation === this.#generation) this.#onEvent(event);
@@ -100,38 +98,28 @@ export class Follower {
     );
     this.#delivered = Math.max(this.#delivered, this.#subscription.afterSeq);
     for (const handler of this.#handlers) {
+      // A prefix can contain another handler's (`meta/import` and `meta/import-chunk/`).
+      const nested = this.#handlers.some((other) => other !== handler && other.prefix.startsWith(handler.prefix));
       for await (const entry of scanAll(this.#kv, { prefix: handler.prefix, pageSize: this.#options.pageSize })) {
         if (generation !== this.#generation || this.#closed) return;
-        // A prefix can contain another handler's (`meta/import` and `meta/import-chunk/`).
-        if (this.#handlerFor(entry.key) !== handler) continue;
-        const known = versions.get(entry.key) ?? tombstones.get(entry.key);
-        if (known !== undefined && known >= entry.version) continue;
-        versions.set(entry.key, entry.version);
+        if (nested && this.#handlerFor(entry.key) !== handler) continue;
+        const newer = eventVersions.get(entry.key);
+        if (newer !== undefined && newer >= entry.version) continue;
         handler.apply(entry.key, entry.value);
       }
     }
     await this.catchUp();
     if (generation !== this.#generation) return;
-    this.#versions = undefined;
-    this.#tombstones = undefined;
+    this.#eventVersions = undefined;
     for (const handler of this.#handlers) handler.ready?.();
   }
 
   #onEvent(event: ChangeEvent): void {
     if (this.#closed) return;
-    const versions = this.#versions;
     for (const op of event.ops) {
       const handler = this.#handlerFor(op.key);
       if (handler === undefined) continue;
-      if (versions !== undefined) {
-        const known = versions.get(op.key);
-        if (known !== undefined && known >= event.seq) continue;
-        if (op.type === "set") versions.set(op.key, event.seq);
-        else {
-          versions.delete(op.key);
-          this.#tombstones?.set(op.key, event.seq);
-        }
-      }
+      this.#eventVersions?.set(op.key, event.seq);
       // Handlers take a delete of a key they do not hold as a no-op.
       handler.apply(op.key, op.type === "set" ? op.value : undefined);
     }

@@ -70,15 +70,14 @@ export class Leaderboard implements FollowHandler, LeaderboardView {
 
   apply(key: string, value: JsonValue | undefined): void {
     const id = key.slice(this.prefix.length);
-    const old = this.#byId.get(id);
-    if (old !== undefined) {
-      if (!this.#building) this.#index.remove(old);
-      this.#byId.delete(id);
-    }
     const player = value === undefined ? undefined : indexed(id, key, value);
-    if (player === undefined) return;
-    if (!this.#building) this.#index.insert(player);
-    this.#byId.set(id, player);
+    if (!this.#building) {
+      const old = this.#byId.get(id);
+      if (old !== undefined) this.#index.remove(old);
+      if (player !== undefined) this.#index.insert(player);
+    }
+    if (player === undefined) this.#byId.delete(id);
+    else this.#byId.set(id, player);
   }
 
   ready(): void {
