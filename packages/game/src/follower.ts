@@ -44,6 +44,8 @@ export class Follower {
   #failure: Error | undefined;
   #closed = false;
   #generation = 0;
+  /** The build in progress (at start, or after a subscription ended): the views are exact once it resolves. */
+  #built: Promise<void> = Promise.resolve();
 
   private constructor(kv: KeyValueStore, handlers: readonly FollowHandler[], options: FollowerOptions) {
     this.#kv = kv;
@@ -53,7 +55,8 @@ export class Follower {
 
   static async start(kv: KeyValueStore, handlers: readonly FollowHandler[], options: FollowerOptions): Promise<Follower> {
     const follower = new Follower(kv, handlers, options);
-    await follower.#build();
+    follower.#built = follower.#build();
+    await follower.#built;
     return follower;
   }
 
@@ -64,6 +67,7 @@ export class Follower {
 
   /** Resolves once the views include every write the store had committed when this was called. */
   async catchUp(): Promise<void> {
+    await this.#built;
     const { seq } = await this.#kv.stats();
     await this.waitFor(seq);
   }
@@ -108,7 +112,7 @@ export class Follower {
         handler.apply(entry.key, entry.value);
       }
     }
-    await this.catchUp();
+    await this.waitFor((await this.#kv.stats()).seq);
     if (generation !== this.#generation) return;
     this.#eventVersions = undefined;
     for (const handler of this.#handlers) handler.ready?.();
@@ -147,10 +151,13 @@ export class Follower {
     this.#options.onError(error);
     if (this.#closed) return;
     for (const handler of this.#handlers) handler.reset();
-    this.#build().catch((rebuildError: unknown) => {
+    this.#built = this.#build().catch((rebuildError: unknown) => {
       this.#failure = rebuildError instanceof Error ? rebuildError : new Error(String(rebuildError));
-      for (const waiter of this.#waiters.splice(0)) waiter.reject(rebuildError);
+      for (const waiter of this.#waiters.splice(0)) waiter.reject(this.#failure);
       this.#options.onError(rebuildError);
+      throw this.#failure;
     });
+    // Reported through onError already; catchUp() callers still see the rejection.
+    this.#built.catch(() => undefined);
   }
 }

@@ -38,9 +38,12 @@ export const LEADERBOARD_PAGE_MAX = 1000;
 export class Leaderboard implements FollowHandler, LeaderboardView {
   readonly prefix = PREFIX.players;
   #index = new OrderIndex<IndexedPlayer>();
-  readonly #byId = new Map<string, IndexedPlayer>();
-  /** While the follower builds, only `#byId` is kept; the index is sorted once at `ready()`. */
-  #building = true;
+  #byId = new Map<string, IndexedPlayer>();
+  /**
+   * While the follower builds (at start, and after a subscription ended), the players collect here
+   * and reads keep answering from the previous index; `ready()` sorts them into the new one.
+   */
+  #building: Map<string, IndexedPlayer> | undefined = new Map();
 
   get size(): number {
     return this.#index.size;
@@ -71,24 +74,25 @@ export class Leaderboard implements FollowHandler, LeaderboardView {
   apply(key: string, value: JsonValue | undefined): void {
     const id = key.slice(this.prefix.length);
     const player = value === undefined ? undefined : indexed(id, key, value);
-    if (!this.#building) {
-      const old = this.#byId.get(id);
+    const byId = this.#building ?? this.#byId;
+    if (this.#building === undefined) {
+      const old = byId.get(id);
       if (old !== undefined) this.#index.remove(old);
       if (player !== undefined) this.#index.insert(player);
     }
-    if (player === undefined) this.#byId.delete(id);
-    else this.#byId.set(id, player);
+    if (player === undefined) byId.delete(id);
+    else byId.set(id, player);
   }
 
   ready(): void {
+    if (this.#building === undefined) return;
+    this.#byId = this.#building;
     this.#index = OrderIndex.from(this.#byId.values());
-    this.#building = false;
+    this.#building = undefined;
   }
 
   reset(): void {
-    this.#index = new OrderIndex();
-    this.#byId.clear();
-    this.#building = true;
+    this.#building = new Map();
   }
 }
 

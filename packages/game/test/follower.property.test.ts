@@ -1,3 +1,4 @@
+import { StoreError } from "@store/fs";
 import { createMemoryStore, type ChangeEvent, type JsonValue, type KeyValueStore } from "@store/kv";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
@@ -122,4 +123,44 @@ describe("the leaderboard index built while writes and late events interleave", 
     await one.close();
     await two.close();
   });
+
+  it("a subscription that ends by an error is reported, and the index is rebuilt from a new scan (writes missed meanwhile included)", async () => {
+    const memory = createMemoryStore();
+    const ends: Array<() => Promise<void>> = [];
+    const kv: KeyValueStore = {
+      get: (key) => memory.get(key),
+      getMany: (keys) => memory.getMany(keys),
+      scan: (options) => memory.scan(options),
+      batch: (ops) => memory.batch(ops),
+      stats: () => memory.stats(),
+      close: () => memory.close(),
+      subscribe: async (listener, options) => {
+        const subscription = await memory.subscribe(listener, options);
+        // What a lost connection does: no event after it, then onError once.
+        ends.push(async () => {
+          await subscription.close();
+          options?.onError?.(new StoreError("STORE_UNAVAILABLE", "connection lost"));
+        });
+        return subscription;
+      },
+    };
+    const errors: unknown[] = [];
+    const game = await createGame(kv, { now: new Clock().now, sweepIntervalMs: 0, onError: (error) => errors.push(error) });
+    try {
+      await apply(memory, [{ id: 1, score: 5 }, { id: 2, score: 9 }]);
+      await game.catchUp();
+      await ends.at(-1)!();
+      await apply(memory, [{ id: 1, score: 20 }, { id: 2, score: null }, { id: 3, score: 1 }]);
+      await game.catchUp();
+      expect(errors).toMatchObject([{ code: "STORE_UNAVAILABLE" }]);
+      expect(indexOrder(game)).toEqual(await storedOrder(memory));
+      expect(indexOrder(game)).toEqual([
+        ["p1", 20],
+        ["p3", 1],
+      ]);
+    } finally {
+      await game.close();
+    }
+  });
 });
+
