@@ -29,13 +29,17 @@ export interface StoreErrorDetails {
   readonly cause?: unknown;
 }
 
-export class StoreError extends Error {
-  readonly code: StoreErrorCode;
+/**
+ * `Code` lets a layer above the store (the game layer's `GAME_*` codes) throw StoreErrors with codes
+ * of its own, so every error the packages throw on purpose is a StoreError with a stable code.
+ */
+export class StoreError<Code extends string = StoreErrorCode> extends Error {
+  readonly code: Code;
   readonly path: string | undefined;
   readonly offset: number | undefined;
   readonly key: string | undefined;
 
-  constructor(code: StoreErrorCode, message: string, details: StoreErrorDetails = {}) {
+  constructor(code: Code, message: string, details: StoreErrorDetails = {}) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
     this.name = "StoreError";
     this.code = code;

@@ -1,3 +1,5 @@
+import { StoreError } from "@store/fs";
+
 /**
  * The game layer's own refusals. Store errors (`STORE_CONFLICT`, `STORE_CLOSED`, ...) are never
  * wrapped: they reach the caller as the backend threw them, told apart by `code`.
@@ -38,9 +40,8 @@ export interface GameErrorDetails {
   readonly cause?: unknown;
 }
 
-export class GameError extends Error {
-  readonly code: GameErrorCode;
-  readonly key: string | undefined;
+/** A StoreError with a `GAME_*` code: `instanceof StoreError` holds, and `code` tells them apart. */
+export class GameError extends StoreError<GameErrorCode> {
   readonly playerId: string | undefined;
   readonly balance: number | undefined;
   readonly amount: number | undefined;
@@ -51,10 +52,8 @@ export class GameError extends Error {
   readonly idempotencyKey: string | undefined;
 
   constructor(code: GameErrorCode, message: string, details: GameErrorDetails = {}) {
-    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    super(code, message, { key: details.key, cause: details.cause });
     this.name = "GameError";
-    this.code = code;
-    this.key = details.key;
     this.playerId = details.playerId;
     this.balance = details.balance;
     this.amount = details.amount;
