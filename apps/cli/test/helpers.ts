@@ -39,6 +39,7 @@ export async function store(args: readonly string[], options: { env?: NodeJS.Pro
 }
 
 /** `--json` output: one document. */
+// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- the caller names the document's shape
 export function json<T = Record<string, unknown>>(result: Result): T {
   return JSON.parse(result.stdout) as T;
 }
@@ -99,15 +100,34 @@ export interface Writer {
   exit(): Promise<void>;
 }
 
-export async function startWriter(dir: string, options: { segmentBytesMax?: number; backupsMax?: number } = {}): Promise<Writer> {
+export async function startWriter(dir: string, options: { segmentBytesMax?: number; backupsMax?: number; padBytes?: number } = {}): Promise<Writer> {
   const script = fileURLToPath(new URL("./fixtures/writer.ts", import.meta.url));
-  const child = spawnLines(["--import", "tsx", script, dir, String(options.segmentBytesMax ?? 64 * 1024 * 1024), String(options.backupsMax ?? 3)], { stdin: true });
+  const child = spawnLines(["--import", "tsx", script, dir, String(options.segmentBytesMax ?? 64 * 1024 * 1024), String(options.backupsMax ?? 3), String(options.padBytes ?? 100)], { stdin: true });
   await child.until(() => child.lines.some((line) => line.startsWith("open ")));
   const send = (line: string): void => {
     child.process.stdin!.write(`${line}\n`);
   };
-  const acks = (): number[] => child.lines.filter((line) => line.startsWith("ack ")).map((line) => Number(line.split(" ")[1]));
-  const count = (prefix: string): number => child.lines.filter((line) => line.startsWith(prefix)).length;
+  // Counted as lines arrive (a big test reads 100,000 acknowledgements: no rescans).
+  const acked: number[] = [];
+  const compacted: number[] = [];
+  let done = 0;
+  let read = 0;
+  const catchUp = (): void => {
+    for (; read < child.lines.length; read += 1) {
+      const [kind, seq] = child.lines[read]!.split(" ");
+      if (kind === "ack") acked.push(Number(seq));
+      else if (kind === "compacted") compacted.push(Number(seq));
+      else if (kind === "done") done += 1;
+    }
+  };
+  const acks = (): number[] => {
+    catchUp();
+    return acked;
+  };
+  const count = (kind: "done" | "compacted"): number => {
+    catchUp();
+    return kind === "done" ? done : compacted.length;
+  };
   return {
     child,
     write: async (n) => {
@@ -117,17 +137,17 @@ export async function startWriter(dir: string, options: { segmentBytesMax?: numb
       return acks().at(-1)!;
     },
     concurrent: async (n) => {
-      const done = count("done");
+      const before = count("done");
       send(`concurrent ${n}`);
-      await child.until(() => count("done") > done);
+      await child.until(() => count("done") > before);
     },
     compact: async () => {
-      const done = count("compacted ");
+      const before = count("compacted");
       send("compact");
-      await child.until(() => count("compacted ") > done);
-      return Number(child.lines.filter((line) => line.startsWith("compacted ")).at(-1)!.split(" ")[1]);
+      await child.until(() => count("compacted") > before);
+      return compacted.at(-1)!;
     },
-    acknowledged: acks,
+    acknowledged: () => [...acks()],
     exit: async () => {
       send("exit");
       child.process.stdin!.end();
