@@ -12,9 +12,17 @@ export async function printTable(io: Io, head: readonly string[], rows: Readonly
   if (rows.length === 0) return;
   // Loaded only here: `store --version` and piped output never pay for it.
   const { default: Table } = await import("cli-table3");
-  const widthMax = Math.max(20, Math.floor((io.columns - 3 * head.length) / head.length) * 2);
-  const table = new Table({ head: [...head], style: { head: [], border: [] } });
-  for (const row of rows) table.push(row.map((cell) => shorten(cell, widthMax)));
+  // Columns as wide as their cells, except the last, which wraps to fit the terminal.
+  const natural = head.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] ?? "").length)) + 2);
+  const others = natural.slice(0, -1).reduce((sum, width) => sum + width, 0) + natural.length + 1;
+  const last = Math.max(20, Math.min(natural.at(-1)!, io.columns - others));
+  const table = new Table({
+    ...(head.every((title) => title === "") ? {} : { head: [...head] }),
+    colWidths: [...natural.slice(0, -1), last],
+    wordWrap: true,
+    style: { head: [], border: [] },
+  });
+  for (const row of rows) table.push([...row]);
   out(io, table.toString());
 }
 
@@ -25,10 +33,6 @@ export async function printFields(io: Io, fields: ReadonlyArray<readonly [string
 
 function plainCell(cell: string): string {
   return cell.replace(/[\t\n\r]/gu, " ");
-}
-
-function shorten(text: string, lengthMax: number): string {
-  return text.length <= lengthMax ? text : `${text.slice(0, lengthMax - 1)}…`;
 }
 
 export function formatBytes(bytes: number): string {
