@@ -55,7 +55,7 @@ export async function importEntries(dir: string, file: string, options: ImportOp
       return { imported: ops.length, exportSeq: checked.exportSeq, seq, how: "batch" };
     } catch (error) {
       // The store refuses a record over recordBytesMax before writing anything.
-      if (error instanceof StoreError && error.code === "STORE_TOO_LARGE") throw tooLarge(file, dir, checked, limits);
+      if ((error as { code?: unknown } | null)?.code === "STORE_TOO_LARGE") throw tooLarge(file, dir, checked, limits);
       throw error;
     }
   } finally {
@@ -189,11 +189,11 @@ async function buildAside(fs: FileSystem, dir: string, file: string, storeOption
     return { imported: checked.entries, exportSeq: checked.exportSeq, seq, how: "new-folder" };
   } catch (error) {
     await store?.close().catch(() => undefined);
-    if (error instanceof StoreError) throw withAside(error, aside);
+    if (error instanceof StoreError) throw withAside(error as StoreError<string>, aside);
     throw new StoreError("STORE_IO", `Importing ${file} into ${dir} failed: ${error instanceof Error ? error.message : String(error)}. ${dir} was not created; delete ${aside}.`, { path: aside, cause: error });
   }
 }
 
-function withAside(error: StoreError, aside: string): StoreError {
+function withAside(error: StoreError<string>, aside: string): StoreError<string> {
   return new StoreError(error.code, `${error.message} The import was not moved into place; delete ${aside}.`, { path: error.path, offset: error.offset, key: error.key, cause: error });
 }
