@@ -3,7 +3,7 @@ import { fileURLToPath } from "node:url";
 
 export interface BenchOptions {
   readonly quick: boolean;
-  /** Workload names to run; empty = all. */
+  /** Workload or suite names to run; empty = all. */
   readonly only: readonly string[];
   readonly runs: number;
   /** Parent folder for the data; null = a temporary folder on the same disk as the repository if /tmp is tmpfs. */
@@ -18,7 +18,7 @@ export const runsMax = 100;
 
 export const usage = `usage: pnpm bench [--quick] [--only <workload>[,<workload>...]] [--runs N] [--dir <path>] [--out <file>]
   --quick        every system briefly with small counts (proves the harness works; timings mean nothing)
-  --only         run only these workloads
+  --only         run only these workloads, or suites of them (game: game-ops, game-leaderboard, game-start)
   --runs N       runs per system and workload; medians are reported (default 3, 1 with --quick)
   --dir <path>   where the data goes (default: a new folder under the OS temp dir, or the repo's
                  bench-results/ if the temp dir is tmpfs); removed afterwards

@@ -4,7 +4,8 @@ import type { StepEstimate } from "./progress.js";
  * How long one system's run of each workload takes, averaged over the systems: measured on this
  * project's 2-core VM (ext4) on 2026-11-29, a full run taking 3 min 48 s and a `--quick` run 9 s.
  * Only the time-left estimate uses them, and it rescales them by how this machine compares as the
- * steps finish. A first run may build a dataset that later runs reuse (cold-start).
+ * steps finish. A first run may build a dataset that later runs reuse (cold-start, and the game
+ * suite's 100k players, built by the first game-leaderboard step of each system).
  */
 export const fullStepEstimates: ReadonlyMap<string, StepEstimate> = new Map([
   ["sequential", { firstRunMs: 1_250, laterRunMs: 1_250 }],
@@ -12,6 +13,11 @@ export const fullStepEstimates: ReadonlyMap<string, StepEstimate> = new Map([
   ["scale", { firstRunMs: 2_200, laterRunMs: 2_200 }],
   ["cold-start", { firstRunMs: 5_300, laterRunMs: 1_000 }],
   ["compaction-stall", { firstRunMs: 3_900, laterRunMs: 4_200 }],
+  // Measured 2026-11-29 on the same VM with other jobs running (load average 7 to 9).
+  ["new-keys", { firstRunMs: 10_000, laterRunMs: 9_500 }],
+  ["game-ops", { firstRunMs: 11_000, laterRunMs: 11_000 }],
+  ["game-leaderboard", { firstRunMs: 19_000, laterRunMs: 2_500 }],
+  ["game-start", { firstRunMs: 3_500, laterRunMs: 2_500 }],
 ]);
 
 export const quickStepEstimates: ReadonlyMap<string, StepEstimate> = new Map([
@@ -20,4 +26,8 @@ export const quickStepEstimates: ReadonlyMap<string, StepEstimate> = new Map([
   ["scale", { firstRunMs: 150, laterRunMs: 150 }],
   ["cold-start", { firstRunMs: 500, laterRunMs: 250 }],
   ["compaction-stall", { firstRunMs: 300, laterRunMs: 300 }],
+  ["new-keys", { firstRunMs: 500, laterRunMs: 500 }],
+  ["game-ops", { firstRunMs: 1_000, laterRunMs: 1_000 }],
+  ["game-leaderboard", { firstRunMs: 1_000, laterRunMs: 300 }],
+  ["game-start", { firstRunMs: 2_000, laterRunMs: 2_000 }],
 ]);

@@ -26,7 +26,8 @@ async function dataRoot(options: BenchOptions): Promise<string> {
 }
 
 async function main(): Promise<void> {
-  const options = parseArgs(process.argv.slice(2), workloads.map((workload) => workload.name));
+  const suites = [...new Set(workloads.flatMap((workload) => (workload.suite === undefined ? [] : [workload.suite])))];
+  const options = parseArgs(process.argv.slice(2), [...workloads.map((workload) => workload.name), ...suites]);
   if (options.help) {
     process.stdout.write(`${usage}\n`);
     return;
@@ -38,7 +39,8 @@ async function main(): Promise<void> {
   const startedAt = new Date().toISOString();
   try {
     const statuses = await checkAvailability(adapterSpecs);
-    const selected = workloads.filter((workload) => options.only.length === 0 || options.only.includes(workload.name));
+    const named = (name: string | undefined): boolean => name !== undefined && options.only.includes(name);
+    const selected = workloads.filter((workload) => options.only.length === 0 || named(workload.name) || named(workload.suite));
     const estimates = options.quick ? quickStepEstimates : fullStepEstimates;
     const progress = new Progress(planSteps(selected, statuses, options.runs), estimates, () => performance.now());
     log(`${progress.total} steps (a system's run of a workload), about ${formatDuration(progress.leftMs())} in all`);

@@ -22,7 +22,7 @@ function difference(before: number | null, after: number | null): number | null 
  * bytes sent to storage by this process, growth of the files, flushes counted by the adapter and by
  * the device (device-wide: other processes' flushes count too).
  */
-export async function measureSets(adapter: Adapter, dir: string, task: () => Promise<SetsOutcome>): Promise<Metrics> {
+export async function measureSets(adapter: Pick<Adapter, "flushes">, dir: string, task: () => Promise<SetsOutcome>): Promise<Metrics> {
   const device = deviceFlushCounter(dir);
   const before = {
     io: processWriteBytes(),

@@ -1,7 +1,7 @@
 import type { AdapterSpec } from "./adapter.js";
 import type { AdapterResult, AdapterStatus } from "./runner.js";
 import type { TargetCheck } from "./targets.js";
-import type { Workload } from "./workload.js";
+import type { Comparison, Workload } from "./workload.js";
 
 export const oursName = "@store/log always";
 
@@ -11,14 +11,24 @@ export interface Ratio {
   readonly value: number | null;
 }
 
+/** A further metric's ratio to the best durable peer (`comparisons` of the workload). */
+export interface ComparisonRatio extends Ratio {
+  readonly key: string;
+  readonly better: "higher" | "lower";
+}
+
 export interface WorkloadReport {
   readonly name: string;
   readonly title: string;
+  /** Display names of systems in this workload's table (the game suite's); absent: their own names. */
+  readonly labels?: Readonly<Record<string, string>>;
   readonly headline: Workload["headline"];
   readonly columns: Workload["columns"];
   readonly results: readonly AdapterResult[];
   readonly vsBestDurablePeer: Ratio | null;
   readonly vsDiskLimit: Ratio | null;
+  /** Further metrics against the same peer. */
+  readonly comparisons?: readonly ComparisonRatio[];
 }
 
 export interface BenchReport {
@@ -54,16 +64,24 @@ function bestDurablePeer(results: readonly AdapterResult[], workload: Workload, 
   return best?.name ?? null;
 }
 
+function comparison(results: readonly AdapterResult[], against: string, spec: Comparison): ComparisonRatio {
+  const ours = headlineOf(results, oursName, spec.key);
+  const theirs = headlineOf(results, against, spec.againstKey ?? spec.key);
+  return { key: spec.key, better: spec.better, against, value: ours !== null && theirs ? ours / theirs : null };
+}
+
 export function workloadReport(workload: Workload, results: readonly AdapterResult[], specs: readonly AdapterSpec[]): WorkloadReport {
   const peer = bestDurablePeer(results, workload, specs);
   return {
     name: workload.name,
     title: workload.title,
+    ...(workload.labels === undefined ? {} : { labels: workload.labels }),
     headline: workload.headline,
     columns: workload.columns,
     results,
     vsBestDurablePeer: peer === null ? null : ratio(results, workload, peer),
     vsDiskLimit: workload.limit === null ? null : ratio(results, workload, workload.limit),
+    comparisons: peer === null ? [] : (workload.comparisons ?? []).map((spec) => comparison(results, peer, spec)),
   };
 }
 

@@ -86,7 +86,8 @@ export async function runWorkload(
       const step: Step = { workload: workload.name, system: spec.name, run, runs: options.runs };
       options.log(options.progress.start(step));
       try {
-        const metrics = await workload.run(spec, { dir, keepDir: join(workloadDir, slug, "kept"), sizes: options.sizes });
+        const keepDir = join(workloadDir, slug, "kept");
+        const metrics = await workload.run(spec, { dir, keepDir, datasetsDir: join(options.root, "datasets"), sizes: options.sizes });
         runs.set(spec.name, [...(runs.get(spec.name) ?? []), metrics]);
       } catch (error) {
         failures.set(spec.name, message(error));

@@ -1,4 +1,4 @@
-import type { BenchReport, Ratio, WorkloadReport } from "./report.js";
+import { oursName, type BenchReport, type Ratio, type WorkloadReport } from "./report.js";
 import type { AdapterResult } from "./runner.js";
 
 function markdownTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
@@ -18,25 +18,41 @@ function cellsFor(workload: WorkloadReport, result: AdapterResult): string[] {
   return workload.columns.map((column) => {
     const value = result.median[column.key];
     // Systems that cannot count their own flushes show the disk's device-wide counter, marked *.
-    if (column.key === "flushesPerSet" && (value === null || value === undefined)) {
-      const device = result.median["deviceFlushesPerSet"];
+    if (column.key.startsWith("flushesPer") && (value === null || value === undefined)) {
+      const device = result.median[`deviceF${column.key.slice(1)}`];
       return device === null || device === undefined ? "n/a" : `${formatNumber(device, column.digits)}*`;
     }
     return formatNumber(value, column.digits);
   });
 }
 
-function describeRatio(label: string, ratio: Ratio | null, workload: WorkloadReport): string | null {
+/** Two decimals, or two significant digits below 0.1 (an in-memory read against a query: 0.0022x). */
+export function formatRatio(value: number): string {
+  if (value === 0 || Math.abs(value) >= 0.1) return formatNumber(value, 2);
+  return value.toPrecision(2);
+}
+
+function systemLabel(workload: WorkloadReport, name: string): string {
+  return workload.labels?.[name] ?? name;
+}
+
+function describeRatio(
+  label: string,
+  ratio: Ratio | null,
+  workload: WorkloadReport,
+  metric: { readonly key: string; readonly better: "higher" | "lower" } = workload.headline,
+): string | null {
   if (ratio === null) return null;
-  const value = ratio.value === null ? "n/a" : `${formatNumber(ratio.value, 2)}x`;
-  const column = workload.columns.find((candidate) => candidate.key === workload.headline.key)?.label ?? workload.headline.key;
-  return `- @store/log always ÷ ${label} (${ratio.against}): **${value}** on ${column} (${workload.headline.better} is better)`;
+  const value = ratio.value === null ? "n/a" : `${formatRatio(ratio.value)}x`;
+  const column = workload.columns.find((candidate) => candidate.key === metric.key)?.label ?? metric.key;
+  const ours = systemLabel(workload, oursName);
+  return `- ${ours} ÷ ${label} (${systemLabel(workload, ratio.against)}): **${value}** on ${column} (${metric.better} is better)`;
 }
 
 export function formatWorkload(workload: WorkloadReport, durable: ReadonlyMap<string, boolean>): string {
   const shown = workload.results.filter((result) => result.status !== "not applicable");
   const rows = shown.map((result) => [
-    result.adapter,
+    systemLabel(workload, result.adapter),
     durable.get(result.adapter) === true ? "yes" : "NO",
     ...cellsFor(workload, result),
   ]);
@@ -44,6 +60,7 @@ export function formatWorkload(workload: WorkloadReport, durable: ReadonlyMap<st
   const ratios = [
     describeRatio("best durable peer", workload.vsBestDurablePeer, workload),
     describeRatio("disk limit", workload.vsDiskLimit, workload),
+    ...(workload.comparisons ?? []).map((comparison) => describeRatio("best durable peer", comparison, workload, comparison)),
   ].filter((line): line is string => line !== null);
   const failures = shown
     .filter((result) => result.status === "failed")
@@ -51,13 +68,21 @@ export function formatWorkload(workload: WorkloadReport, durable: ReadonlyMap<st
   return [`### ${workload.name}: ${workload.title}`, "", table, "", ...ratios, ...failures].join("\n");
 }
 
+/** How far inside (met) or outside (missed) its limit a target's measure is, as a factor. */
+function describeMargin(margin: number | null): string {
+  if (margin === null) return "n/a";
+  if (margin >= 1) return `${formatNumber(margin, 2)}x better than the limit`;
+  return `${formatNumber(1 / margin, 2)}x worse than the limit`;
+}
+
 function formatTargets(report: BenchReport): string {
   const rows = report.targets.map((check) => [
     check.target,
     formatNumber(check.value, 3),
     check.met === null ? "n/a" : check.met ? "met" : "MISSED",
+    describeMargin(check.margin),
   ]);
-  return markdownTable(["target for @store/log always", "measured (ratio or value)", ""], rows);
+  return markdownTable(["target for @store/log always (the game suite: @store/game on it)", "measured (ratio or value)", "", "margin"], rows);
 }
 
 export function formatReport(report: BenchReport): string {

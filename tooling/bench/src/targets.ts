@@ -8,6 +8,11 @@ export interface TargetCheck {
   readonly value: number | null;
   readonly limit: number;
   readonly met: boolean | null;
+  /**
+   * How far the measure beats its limit, as a factor: value ÷ limit for an "at least" target,
+   * limit ÷ value for an "at most" one. 1.5 = met with 50% to spare; 0.5 = missed by 2x.
+   */
+  readonly margin: number | null;
 }
 
 interface TargetSpec {
@@ -43,6 +48,33 @@ const targetSpecs: readonly TargetSpec[] = [
   { target: "cold start, 100k keys compacted: ~100 ms", workload: "cold-start", metric: "compactedMs", against: null, atLeast: false, limit: 100 },
   { target: "cold start, 500k records: < 500 ms", workload: "cold-start", metric: "openMs", against: null, atLeast: false, limit: 500 },
   { target: "compaction stalls a writer <= 5 ms", workload: "compaction-stall", metric: "maxStallMs", against: null, atLeast: false, limit: 5 },
+  {
+    target: "new keys after a scan() <= 1.5x the time before it",
+    workload: "new-keys",
+    metric: "afterOverBefore",
+    against: null,
+    atLeast: false,
+    limit: 1.5,
+  },
+  {
+    target: "game: @store/game ops/s >= 3x better-sqlite3 (64 players)",
+    workload: "game-ops",
+    metric: "opsPerSec",
+    against: "better-sqlite3",
+    atLeast: true,
+    limit: 3,
+  },
+  { target: "game: top 10 of 100k players, p99 < 0.1 ms", workload: "game-leaderboard", metric: "topP99Ms", against: null, atLeast: false, limit: 0.1 },
+  { target: "game: rank among 100k players, p99 < 0.1 ms", workload: "game-leaderboard", metric: "rankP99Ms", against: null, atLeast: false, limit: 0.1 },
+  { target: "game: start-up, 100k players as written < 400 ms", workload: "game-start", metric: "readyMs", against: null, atLeast: false, limit: 400 },
+  {
+    target: "game: start-up, 100k players compacted < 400 ms",
+    workload: "game-start",
+    metric: "compactedReadyMs",
+    against: null,
+    atLeast: false,
+    limit: 400,
+  },
 ];
 
 function medianOf(workload: WorkloadReport | undefined, adapter: string, metric: string): number | null {
@@ -59,7 +91,8 @@ export function checkTargets(workloads: readonly WorkloadReport[]): TargetCheck[
     const theirs = spec.against === null ? 1 : medianOf(workload, spec.against, spec.metric);
     const value = ours !== null && theirs ? ours / theirs : null;
     const met = value === null ? null : spec.atLeast ? value >= spec.limit : value <= spec.limit;
-    checks.push({ target: spec.target, value, limit: spec.limit, met });
+    const margin = value === null ? null : spec.atLeast ? value / spec.limit : value > 0 ? spec.limit / value : null;
+    checks.push({ target: spec.target, value, limit: spec.limit, met, margin });
   }
   return checks;
 }

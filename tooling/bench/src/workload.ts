@@ -20,6 +20,17 @@ export interface Sizes {
   readonly coldStartKeys: number;
   readonly coldStartUpdates: number;
   readonly stallKeys: number;
+  /** Keys stored before the new-keys probe, and the concurrent sets of new keys it times before and after a scan(). */
+  readonly newKeysStored: number;
+  readonly newKeysSets: number;
+  /** The game suite: concurrent players and the operations they perform in all. */
+  readonly gamePlayers: number;
+  readonly gameOps: number;
+  /** Players in the leaderboard and start-up dataset, and the operations played on it after its import. */
+  readonly leaderboardPlayers: number;
+  readonly startHistoryOps: number;
+  /** Timed calls of top(10), and of rank(id). */
+  readonly leaderboardCalls: number;
 }
 
 export interface RunContext {
@@ -27,15 +38,31 @@ export interface RunContext {
   readonly dir: string;
   /** A folder for this workload and adapter that survives across runs (datasets built once). */
   readonly keepDir: string;
+  /** A folder that lasts the whole bench run, for datasets that several workloads share. */
+  readonly datasetsDir: string;
   readonly sizes: Sizes;
+}
+
+/** A metric compared between ours and the best durable peer besides the headline. */
+export interface Comparison {
+  readonly key: string;
+  readonly better: "higher" | "lower";
+  /** The peer's metric to compare with, when it has another name there (default: `key`). */
+  readonly againstKey?: string;
 }
 
 export interface Workload {
   readonly name: string;
+  /** A group of workloads `--only` can name at once (the game suite). */
+  readonly suite?: string;
   readonly title: string;
+  /** How this workload's table names a system, when it runs something else on it (the game suite). */
+  readonly labels?: Readonly<Record<string, string>>;
   readonly columns: readonly Column[];
   /** The metric ratios are computed on, and whether more of it is better. */
   readonly headline: { readonly key: string; readonly better: "higher" | "lower" };
+  /** Further metrics given as a ratio to the best durable peer under the table. */
+  readonly comparisons?: readonly Comparison[];
   /** The disk-limit adapter this workload compares against, if any. */
   readonly limit: string | null;
   appliesTo(spec: AdapterSpec): boolean;
@@ -52,6 +79,13 @@ export const quickSizes: Sizes = {
   coldStartKeys: 1_000,
   coldStartUpdates: 4_000,
   stallKeys: 2_000,
+  newKeysStored: 20_000,
+  newKeysSets: 2_000,
+  gamePlayers: 64,
+  gameOps: 400,
+  leaderboardPlayers: 2_000,
+  startHistoryOps: 200,
+  leaderboardCalls: 200,
 };
 
 export const fullSizes: Sizes = {
@@ -64,4 +98,11 @@ export const fullSizes: Sizes = {
   coldStartKeys: 100_000,
   coldStartUpdates: 400_000,
   stallKeys: 100_000,
+  newKeysStored: 1_000_000,
+  newKeysSets: 20_000,
+  gamePlayers: 64,
+  gameOps: 10_000,
+  leaderboardPlayers: 100_000,
+  startHistoryOps: 10_000,
+  leaderboardCalls: 2_000,
 };

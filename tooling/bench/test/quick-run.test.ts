@@ -45,6 +45,15 @@ describe("pnpm bench --quick (end to end, in a child process)", () => {
       }
       expect(stdout).toContain(`### ${workload.name}:`);
     }
+    // The game suite runs @store/game on the log beside the same game in SQL, named as such.
+    for (const name of ["game-ops", "game-leaderboard", "game-start"]) {
+      const game = report.workloads.find((workload) => workload.name === name);
+      const ran = game?.results.filter((result) => result.status === "ok").map((result) => result.adapter);
+      expect(ran, name).toEqual(["@store/log always", "better-sqlite3"]);
+    }
+    expect(stdout).toMatch(/^\| @store\/game on @store\/log always +\| yes +\| [\d,]+ /m);
+    expect(stdout).toMatch(/^\| better-sqlite3 \(the same game in SQL\) +\| yes +\| [\d,]+ /m);
+    expect(stdout).toContain("- @store/game on @store/log always ÷ best durable peer (better-sqlite3 (the same game in SQL)): **");
     const peers = report.adapters.filter((adapter) => adapter.role === "peer");
     expect(peers.every((adapter) => adapter.unavailable === null)).toBe(true);
     // Progress on stderr: every step counted against the total, with the time left.
@@ -64,6 +73,16 @@ describe("pnpm bench --quick (end to end, in a child process)", () => {
     const ran = report.workloads[0]!.results.filter((result) => result.status === "ok");
     expect(ran.length).toBeGreaterThan(0);
     for (const result of ran) expect(result.runs).toHaveLength(2);
+  }, 120_000);
+
+  it("--only game runs the game suite's workloads and nothing else", async () => {
+    const { report } = await bench(["--quick", "--only", "game", "--dir", scratch]);
+    expect(report.workloads.map((workload) => workload.name)).toEqual(["game-ops", "game-leaderboard", "game-start"]);
+    for (const workload of report.workloads) {
+      const ok = workload.results.filter((result) => result.status === "ok");
+      expect(ok.map((result) => result.adapter)).toEqual(["@store/log always", "better-sqlite3"]);
+      expect(workload.vsBestDurablePeer?.value, workload.name).toBeGreaterThan(0);
+    }
   }, 120_000);
 
   it("rejects an unknown workload with an error that names it", async () => {

@@ -30,9 +30,27 @@ describe("performance targets", () => {
       ]),
     ]);
     expect(checks).toEqual([
-      { target: "concurrent sets/s >= lmdb", value: 0.9, limit: 1, met: false },
-      { target: "concurrent sets/s >= 0.9x disk group commit", value: 0.9, limit: 0.9, met: true },
-      { target: "concurrent flushes/set < 0.05", value: 0.06, limit: 0.05, met: false },
+      { target: "concurrent sets/s >= lmdb", value: 0.9, limit: 1, met: false, margin: 0.9 },
+      { target: "concurrent sets/s >= 0.9x disk group commit", value: 0.9, limit: 0.9, met: true, margin: 1 },
+      { target: "concurrent flushes/set < 0.05", value: 0.06, limit: 0.05, met: false, margin: 0.05 / 0.06 },
+    ]);
+  });
+
+  it("check the game suite: ops/s as a ratio to SQLite's, leaderboard and start-up against fixed limits", () => {
+    const checks = checkTargets([
+      workload("game-ops", [ok("@store/log always", { opsPerSec: 4_000 }), ok("better-sqlite3", { opsPerSec: 1_000 })]),
+      workload("game-leaderboard", [ok("@store/log always", { topP99Ms: 0.05, rankP99Ms: 0.2 })]),
+      workload("game-start", [ok("@store/log always", { readyMs: 800, compactedReadyMs: 200 })]),
+      workload("new-keys", [ok("@store/log always", { afterOverBefore: 1.1 })]),
+    ]);
+    const rounded = (x: number | null): number | null => (x === null ? null : Number(x.toFixed(9)));
+    expect(checks.map(({ target, value, met, margin }) => ({ target, value: rounded(value), met, margin: rounded(margin) }))).toEqual([
+      { target: "new keys after a scan() <= 1.5x the time before it", value: 1.1, met: true, margin: rounded(1.5 / 1.1) },
+      { target: "game: @store/game ops/s >= 3x better-sqlite3 (64 players)", value: 4, met: true, margin: rounded(4 / 3) },
+      { target: "game: top 10 of 100k players, p99 < 0.1 ms", value: 0.05, met: true, margin: rounded(2) },
+      { target: "game: rank among 100k players, p99 < 0.1 ms", value: 0.2, met: false, margin: rounded(0.5) },
+      { target: "game: start-up, 100k players as written < 400 ms", value: 800, met: false, margin: 0.5 },
+      { target: "game: start-up, 100k players compacted < 400 ms", value: 200, met: true, margin: 2 },
     ]);
   });
 
@@ -51,10 +69,47 @@ describe("the printed report", () => {
       environment: { node: "v20" },
       adapters: [],
       workloads: [],
-      targets: [{ target: "concurrent sets/s >= lmdb", value: 1.2, limit: 1, met: true }],
+      targets: [
+        { target: "concurrent sets/s >= lmdb", value: 1.2, limit: 1, met: true, margin: 1.2 },
+        { target: "game: start-up, 100k players as written < 400 ms", value: 1_000, limit: 400, met: false, margin: 0.4 },
+      ],
     };
     const text = formatReport(report);
     expect(text).toContain("| target for @store/log always");
+    expect(text).toMatch(/\| concurrent sets\/s >= lmdb +\| 1\.200 +\| met +\| 1\.20x better than the limit +\|/);
+    expect(text).toMatch(/\| 1,000\.000 +\| MISSED \| 2\.50x worse than the limit +\|/);
     expect(text).not.toMatch(/issue/i);
+  });
+
+  it("names a workload's systems by its labels, in rows and in ratios, with small ratios kept readable", () => {
+    const results = [ok("@store/log always", { topP50Ms: 0.002, rankP50Ms: 0.003 }), ok("better-sqlite3", { topP50Ms: 0.01, rankP50Ms: 1.5 })];
+    const leaderboard: WorkloadReport = {
+      ...workload("game-leaderboard", results),
+      labels: { "@store/log always": "@store/game on @store/log always", "better-sqlite3": "better-sqlite3 (the same game in SQL)" },
+      headline: { key: "topP50Ms", better: "lower" },
+      columns: [
+        { key: "topP50Ms", label: "top 10 p50 ms", digits: 4 },
+        { key: "rankP50Ms", label: "rank p50 ms", digits: 4 },
+      ],
+      vsBestDurablePeer: { against: "better-sqlite3", value: 0.2 },
+      comparisons: [{ key: "rankP50Ms", better: "lower", against: "better-sqlite3", value: 0.002 }],
+    };
+    const text = formatReport({
+      startedAt: "2026-01-01T00:00:00.000Z",
+      command: "pnpm bench",
+      environment: {},
+      adapters: [
+        { name: "@store/log always", role: "ours", durability: "", durable: true, unavailable: null },
+        { name: "better-sqlite3", role: "peer", durability: "", durable: true, unavailable: null },
+      ],
+      workloads: [leaderboard],
+      targets: [],
+    });
+    expect(text).toMatch(/\| @store\/game on @store\/log always +\| yes +\| 0\.0020 +\| 0\.0030 +\|/);
+    expect(text).toMatch(/\| better-sqlite3 \(the same game in SQL\) +\| yes +\| 0\.0100 +\| 1\.5000 +\|/);
+    expect(text).toContain(
+      "- @store/game on @store/log always ÷ best durable peer (better-sqlite3 (the same game in SQL)): **0.20x** on top 10 p50 ms (lower is better)",
+    );
+    expect(text).toContain("**0.0020x** on rank p50 ms (lower is better)");
   });
 });

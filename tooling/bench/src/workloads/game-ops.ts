@@ -1,0 +1,69 @@
+import { assertConserved } from "../game/dataset.js";
+import { play } from "../game/play.js";
+import { seedPlayers, tokensOf } from "../game/seeds.js";
+import { gameLabels, hasGameSystem, withGameSystem } from "../game/systems.js";
+import { measureSets } from "../measure.js";
+import type { Metrics, Workload } from "../workload.js";
+
+/** Enough that no transfer or stake of a run is ever refused for want of tokens. */
+const startingBalance = 1_000_000;
+
+/**
+ * 64 players, each an async loop, doing transfers and coin flips (create, then settle) against a
+ * fresh store until the operation count is reached. Afterwards every token must be accounted for.
+ */
+export const gameOps: Workload = {
+  name: "game-ops",
+  suite: "game",
+  title: "Game: 64 concurrent players doing transfers and coin flips (create + settle), 10,000 operations",
+  labels: gameLabels,
+  columns: [
+    { key: "opsPerSec", label: "ops/s", digits: 0 },
+    { key: "p50Ms", label: "p50 ms", digits: 3 },
+    { key: "p99Ms", label: "p99 ms", digits: 3 },
+    { key: "bytesPerOp", label: "disk B/op", digits: 0 },
+    { key: "fileBytesPerOp", label: "file B/op", digits: 0 },
+    { key: "flushesPerOp", label: "flushes/op", digits: 3 },
+  ],
+  headline: { key: "opsPerSec", better: "higher" },
+  comparisons: [{ key: "p99Ms", better: "lower" }],
+  limit: null,
+  appliesTo: hasGameSystem,
+  run: (spec, { dir, sizes }) =>
+    withGameSystem(spec.name, dir, async (system) => {
+      const players = seedPlayers(sizes.gamePlayers, { seed: 1, withHistory: false, balance: startingBalance });
+      await system.load(players);
+      let counts = { transfers: 0, coinFlips: 0 };
+      const measured = await measureSets(system, dir, async () => {
+        const outcome = await play(system, {
+          loops: sizes.gamePlayers,
+          ops: sizes.gameOps,
+          players: players.map((player) => player.id),
+          actors: "own",
+          seed: 1,
+          prefix: "op",
+        });
+        counts = outcome;
+        return outcome;
+      });
+      await assertConserved(spec.name, system, tokensOf(players), players.length);
+      return perOperation(measured, counts);
+    }),
+};
+
+/** measureSets counts sets; here each one is a game operation. */
+function perOperation(measured: Metrics, counts: { readonly transfers: number; readonly coinFlips: number }): Metrics {
+  return {
+    ops: measured["sets"] ?? null,
+    transfers: counts.transfers,
+    coinFlips: counts.coinFlips,
+    opsPerSec: measured["setsPerSec"] ?? null,
+    p50Ms: measured["p50Ms"] ?? null,
+    p99Ms: measured["p99Ms"] ?? null,
+    maxMs: measured["maxMs"] ?? null,
+    bytesPerOp: measured["bytesPerSet"] ?? null,
+    fileBytesPerOp: measured["fileBytesPerSet"] ?? null,
+    flushesPerOp: measured["flushesPerSet"] ?? null,
+    deviceFlushesPerOp: measured["deviceFlushesPerSet"] ?? null,
+  };
+}

@@ -1,0 +1,77 @@
+import type { Store } from "@store/log";
+import { player } from "../record.js";
+import type { Workload } from "../workload.js";
+import { isOursDurable } from "./common.js";
+
+/** Sets per batch while the store is filled (untimed). */
+const fillBatchSets = 1_000;
+
+/** Stored key `index`: every fourth number, so that new keys (the odd ones) fall between stored ones. */
+export function storedKey(index: number): string {
+  return `key:${String(index * 4).padStart(9, "0")}`;
+}
+
+/** New key `index` of `round` (0 before the scan, 1 after), spread evenly over the stored keys. */
+export function newKey(index: number, round: 0 | 1, sets: number, stored: number): string {
+  const near = Math.floor((index * stored) / sets);
+  return `key:${String(near * 4 + 1 + 2 * round).padStart(9, "0")}`;
+}
+
+async function fill(store: Store, keys: number): Promise<void> {
+  for (let start = 0; start < keys; start += fillBatchSets) {
+    const ops = [];
+    for (let index = start; index < Math.min(keys, start + fillBatchSets); index++) {
+      ops.push({ type: "set" as const, key: storedKey(index), value: { n: index } });
+    }
+    await store.batch(ops);
+  }
+}
+
+/** `sets` sets of keys the store does not hold, all in flight at once; resolves with the time until the last is durable. */
+async function concurrentNewKeys(store: Store, round: 0 | 1, sets: number, stored: number): Promise<number> {
+  const start = performance.now();
+  await Promise.all(Array.from({ length: sets }, (_, index) => store.set(newKey(index, round, sets, stored), player(index, round))));
+  return performance.now() - start;
+}
+
+/**
+ * A store of 1M keys takes 20,000 concurrent sets of new keys, then a `scan()` (which builds the
+ * sorted key index; the mirror scans at every view it writes), then 20,000 more new keys. With a
+ * sorted index that splices one array per insert the second round was 8x slower than the first;
+ * `after/before` near 1 says an insert's cost no longer grows with the store.
+ */
+export const newKeys: Workload = {
+  name: "new-keys",
+  title: "20,000 concurrent sets of new keys on a store of 1M keys, before and after a scan()",
+  columns: [
+    { key: "storedKeys", label: "keys stored", digits: 0 },
+    { key: "beforeMs", label: "before scan ms", digits: 1 },
+    { key: "afterMs", label: "after scan ms", digits: 1 },
+    { key: "afterOverBefore", label: "after/before", digits: 2 },
+    { key: "scanMs", label: "scan() ms", digits: 0 },
+  ],
+  headline: { key: "afterOverBefore", better: "lower" },
+  limit: null,
+  appliesTo: isOursDurable,
+  run: async (spec, { dir, sizes }) => {
+    const { openStore } = await import("@store/log");
+    const store = await openStore(dir, { sync: "always" });
+    try {
+      const stored = sizes.newKeysStored;
+      const sets = sizes.newKeysSets;
+      await fill(store, stored);
+      const beforeMs = await concurrentNewKeys(store, 0, sets, stored);
+      const scanStart = performance.now();
+      let scanned = 0;
+      for (const [key] of store.scan()) if (key.startsWith("key:")) scanned++;
+      const scanMs = performance.now() - scanStart;
+      const afterMs = await concurrentNewKeys(store, 1, sets, stored);
+      if (scanned !== stored + sets || store.stats().keys !== stored + 2 * sets) {
+        throw new Error(`${spec.name}: scanned ${scanned} keys and holds ${store.stats().keys}, expected ${stored + sets} and ${stored + 2 * sets}`);
+      }
+      return { storedKeys: stored, sets, beforeMs, afterMs, afterOverBefore: afterMs / beforeMs, scanMs };
+    } finally {
+      await store.close();
+    }
+  },
+};
