@@ -4,29 +4,16 @@ import { scanAll } from "@store/kv";
 import { GameError } from "./errors.js";
 import { PREFIX, assertId, gameKey, tokensKey } from "./keys.js";
 import { assertCount, move } from "./ledger.js";
+import { liveGame, withPlayersOf, PlayersChanged } from "./live-game.js";
 import { show } from "./options.js";
+import { play } from "./play.js";
 import { GAME, TOKENS, type GameRecord } from "./records.js";
+import { checkCreate, type CreateGameRequest, type PlayRequest } from "./requests.js";
 import { decode } from "./schema.js";
-import { assertGameType } from "./stats.js";
+import { settle, type SettleDecision, type SettleRequest, type SettleResult } from "./settle.js";
+import { escrow } from "./stakes.js";
 import { assertOptions, type OperationOptions } from "./tokens.js";
-import { liveGame } from "./live-game.js";
-import { perform, type Context, type Tx } from "./tx.js";
-import { settle, type SettleRequest, type SettleResult } from "./settle.js";
-
-export interface CreateGameRequest {
-  /** Default: a random UUID. */
-  readonly id?: string | undefined;
-  readonly type: string;
-  readonly channelId?: string | null | undefined;
-  /** 1 to `gamePlayersMax` distinct player ids. */
-  readonly players: readonly string[];
-  /** Tokens escrowed from each player's balance in the same batch (default 0 each). */
-  readonly stakes?: Readonly<Record<string, number>> | undefined;
-  /** Your game's state, any JSON. Default null. */
-  readonly state?: JsonValue | undefined;
-  /** When the game is refunded if not settled, ms since the epoch. Default: now + `gameTtlMs`. */
-  readonly expiresAtMs?: number | undefined;
-}
+import { perform, type Context } from "./tx.js";
 
 export interface UpdateGameOptions extends OperationOptions {
   /** A new expiry time for the game, ms since the epoch (later than now). */
@@ -50,10 +37,23 @@ export interface Games {
    * conflict (`compute` may run more than once: keep it free of side effects).
    */
   update(id: string, compute: (game: GameRecord) => JsonValue, options?: UpdateGameOptions): Promise<GameRecord>;
-  /** Adds a player to the game, escrowing their stake in the same batch. */
+  /**
+   * Adds a player to the game, escrowing their stake in the same batch: `stake`, or when left out
+   * the game's `joinStake` (so a repeat needs nothing but the game id, the player and the key).
+   */
   join(id: string, playerId: string, stake?: number, options?: OperationOptions): Promise<GameRecord>;
-  /** Pays out, records every player's result and removes the game, in one batch. */
-  settle(id: string, request: SettleRequest, options?: OperationOptions): Promise<SettleResult>;
+  /**
+   * Pays out, records every player's result and removes the game, in one batch. With a function,
+   * the settlement is decided inside that batch from the game as read there (a random draw made
+   * once: a repeat with the same key answers the first outcome without calling it).
+   */
+  settle(id: string, request: SettleRequest | SettleDecision, options?: OperationOptions): Promise<SettleResult>;
+  /**
+   * A one-shot game (a coin flip against the house): the stakes escrowed, `decide`'s settlement
+   * paid and recorded, in one batch; the game is never stored. The idempotency record keys on the
+   * request, not on the outcome.
+   */
+  play(request: PlayRequest, decide: SettleDecision, options?: OperationOptions): Promise<SettleResult>;
   /** Refunds every stake and removes the game (no results recorded). */
   cancel(id: string, options?: OperationOptions): Promise<RefundResult>;
 }
@@ -68,7 +68,18 @@ export function createGames(context: Context): Games {
       const staking = checked.players.filter((player) => (checked.stakes[player] ?? 0) > 0);
       return perform(context, {
         op: "createGame",
-        args: { ...checked, id: checked.id ?? null, expiresAtMs: checked.expiresAtMs ?? null },
+        // The fields in the order earlier versions hashed them (joinStake only when given), so a
+        // repeat across an upgrade still matches its record.
+        args: {
+          id: checked.id ?? null,
+          type: checked.type,
+          channelId: checked.channelId,
+          players: checked.players,
+          stakes: checked.stakes,
+          ...(checked.joinStake === undefined ? {} : { joinStake: checked.joinStake }),
+          state: checked.state,
+          expiresAtMs: checked.expiresAtMs ?? null,
+        },
         idempotencyKey: opts.idempotencyKey,
         keys: [gameKey(id), ...staking.map(tokensKey)],
         plan: (tx) => {
@@ -77,7 +88,19 @@ export function createGames(context: Context): Games {
           if (expiresAtMs <= tx.nowMs) throw new GameError("GAME_INVALID", `expiresAtMs ${expiresAtMs} is not in the future (now is ${tx.nowMs}).`, { key: gameKey(id), expiresAtMs });
           for (const player of staking) escrow(tx, id, player, checked.stakes[player]!, options.historyMax);
           const stakes = Object.fromEntries(checked.players.map((player) => [player, checked.stakes[player] ?? 0]));
-          const game: GameRecord = { v: 1, id, type: checked.type, channelId: checked.channelId, players: [...checked.players], stakes, state: checked.state, createdAtMs: tx.nowMs, updatedAtMs: tx.nowMs, expiresAtMs };
+          const game: GameRecord = {
+            v: 2,
+            id,
+            type: checked.type,
+            channelId: checked.channelId,
+            players: [...checked.players],
+            stakes,
+            joinStake: checked.joinStake ?? 0,
+            state: checked.state,
+            createdAtMs: tx.nowMs,
+            updatedAtMs: tx.nowMs,
+            expiresAtMs,
+          };
           tx.set(GAME, gameKey(id), game);
           return game;
         },
@@ -129,28 +152,32 @@ export function createGames(context: Context): Games {
         },
       });
     },
-    join: async (id, playerId, stake = 0, opts = {}) => {
+    join: async (id, playerId, stake, opts = {}) => {
       assertId(id, "game id");
       assertId(playerId, "playerId");
-      assertCount(stake, "stake");
+      if (stake !== undefined) assertCount(stake, "stake");
       assertOptions(opts);
       return perform(context, {
         op: "joinGame",
-        args: { id, playerId, stake },
+        // Without a stake, the request is the game and the player: a repeat is answered from the
+        // idempotency record even once the game is settled and gone.
+        args: stake === undefined ? { id, playerId } : { id, playerId, stake },
         idempotencyKey: opts.idempotencyKey,
         keys: [gameKey(id), tokensKey(playerId)],
         plan: (tx) => {
           const game = liveGame(tx, id);
           if (game.players.includes(playerId)) throw new GameError("GAME_INVALID", `Player ${playerId} is in game ${id} already.`, { key: gameKey(id), playerId });
           if (game.players.length >= options.gamePlayersMax) throw new GameError("GAME_INVALID", `Game ${id} has ${game.players.length} players, the most gamePlayersMax allows.`, { key: gameKey(id) });
-          if (stake > 0) escrow(tx, id, playerId, stake, options.historyMax);
-          const next: GameRecord = { ...game, players: [...game.players, playerId], stakes: { ...game.stakes, [playerId]: stake }, updatedAtMs: tx.nowMs };
+          const staked = stake ?? game.joinStake;
+          if (staked > 0) escrow(tx, id, playerId, staked, options.historyMax);
+          const next: GameRecord = { ...game, players: [...game.players, playerId], stakes: { ...game.stakes, [playerId]: staked }, updatedAtMs: tx.nowMs };
           tx.set(GAME, gameKey(id), next);
           return next;
         },
       });
     },
     settle: async (id, request, opts = {}) => settle(context, id, request, opts),
+    play: async (request, decide, opts = {}) => play(context, request, decide, opts),
     cancel: async (id, opts = {}) => {
       assertId(id, "game id");
       assertOptions(opts);
@@ -160,86 +187,38 @@ export function createGames(context: Context): Games {
   };
 }
 
-function escrow(tx: Tx, gameId: string, playerId: string, stake: number, historyMax: number): void {
-  tx.set(TOKENS, tokensKey(playerId), move(tx.account(playerId), -stake, { kind: "stake", ref: gameId }, tx.nowMs, historyMax));
-}
-
-/** Raised inside a plan when the game's players differ from the keys read: read the game again. */
-class PlayersChanged extends Error {}
-
 /**
  * Returns every stake and removes the game. The game's token keys come from a first read; if a
  * player joined between that read and the batch, the plan notices and starts again.
  * `onlyExpired` (the sweeper) skips a game that is not (or no longer) past its expiry: resolves undefined.
  */
 export async function refund(context: Context, id: string, how: { idempotencyKey: string | undefined; onlyExpired: boolean }): Promise<RefundResult | undefined> {
-  for (let attempt = 1; ; attempt += 1) {
-    context.assertOpen();
-    const entry = await context.kv.get(gameKey(id));
-    const seen = entry === undefined ? undefined : decode(GAME, gameKey(id), entry.value);
+  return withPlayersOf(context, id, async (seen) => {
     const staking = seen === undefined ? [] : seen.players.filter((player) => (seen.stakes[player] ?? 0) > 0);
-    try {
-      return await perform(context, {
-        op: how.onlyExpired ? "expireGame" : "cancelGame",
-        args: { id },
-        idempotencyKey: how.idempotencyKey,
-        keys: [gameKey(id), ...staking.map(tokensKey)],
-        plan: (tx): RefundResult | null => {
-          const game = tx.game(id);
-          if (game === undefined) {
-            if (how.onlyExpired) return null;
-            throw new GameError("GAME_NOT_FOUND", `There is no game ${id} to cancel (settled, cancelled, expired, or never created).`, { key: gameKey(id) });
-          }
-          if (how.onlyExpired && tx.nowMs < game.expiresAtMs) return null;
-          const refunds: Record<string, number> = {};
-          for (const player of game.players) {
-            const stake = game.stakes[player] ?? 0;
-            if (stake === 0) continue;
-            if (!staking.includes(player)) throw new PlayersChanged();
-            tx.set(TOKENS, tokensKey(player), move(tx.account(player), stake, { kind: "refund", ref: id }, tx.nowMs, context.options.historyMax));
-            refunds[player] = stake;
-          }
-          tx.delete(gameKey(id));
-          return { gameId: id, refunds };
-        },
-      }).then((result) => result ?? undefined);
-    } catch (error) {
-      if (!(error instanceof PlayersChanged) || attempt >= context.options.attemptsMax) throw error;
-    }
-  }
-}
-
-interface CheckedCreate {
-  readonly id: string | undefined;
-  readonly type: string;
-  readonly channelId: string | null;
-  readonly players: string[];
-  readonly stakes: Record<string, number>;
-  readonly state: JsonValue;
-  readonly expiresAtMs: number | undefined;
-}
-
-function checkCreate(request: CreateGameRequest, playersMax: number): CheckedCreate {
-  if (typeof request !== "object" || (request as unknown) === null) throw new TypeError(`games.create() takes { type, players, stakes?, ... }, got ${show(request)}.`);
-  if (request.id !== undefined) assertId(request.id, "game id");
-  assertGameType(request.type);
-  const channelId = request.channelId ?? null;
-  if (channelId !== null && (typeof channelId !== "string" || channelId.length === 0 || channelId.length > 128)) throw new TypeError(`channelId must be a string of 1 to 128 characters, got ${show(channelId)}.`);
-  if (!Array.isArray(request.players) || request.players.length === 0 || request.players.length > playersMax) {
-    throw new TypeError(`players must be an array of 1 to ${playersMax} player ids (gamePlayersMax), got ${show(request.players)}.`);
-  }
-  for (const player of request.players) assertId(player, "every player id");
-  if (new Set(request.players).size !== request.players.length) throw new TypeError(`players must be distinct, got ${show(request.players)}.`);
-  const stakes = request.stakes ?? {};
-  if (typeof stakes !== "object" || (stakes as unknown) === null) throw new TypeError(`stakes must be an object of player id to tokens, got ${show(stakes)}.`);
-  for (const [player, stake] of Object.entries(stakes)) {
-    if (!request.players.includes(player)) throw new TypeError(`stakes names ${show(player)}, who is not one of the players.`);
-    assertCount(stake, `The stake of ${player}`);
-  }
-  const state = request.state ?? null;
-  const problem = jsonValueProblem(state);
-  if (problem !== undefined) throw new TypeError(`A game's state must be plain JSON: ${problem}.`);
-  if (request.expiresAtMs !== undefined) assertCount(request.expiresAtMs, "expiresAtMs");
-  const players: string[] = request.players.map(String);
-  return { id: request.id, type: request.type, channelId, players, stakes: { ...stakes }, state, expiresAtMs: request.expiresAtMs };
+    const result = await perform(context, {
+      op: how.onlyExpired ? "expireGame" : "cancelGame",
+      args: { id },
+      idempotencyKey: how.idempotencyKey,
+      keys: [gameKey(id), ...staking.map(tokensKey)],
+      plan: (tx): RefundResult | null => {
+        const game = tx.game(id);
+        if (game === undefined) {
+          if (how.onlyExpired) return null;
+          throw new GameError("GAME_NOT_FOUND", `There is no game ${id} to cancel (settled, cancelled, expired, or never created).`, { key: gameKey(id) });
+        }
+        if (how.onlyExpired && tx.nowMs < game.expiresAtMs) return null;
+        const refunds: Record<string, number> = {};
+        for (const player of game.players) {
+          const stake = game.stakes[player] ?? 0;
+          if (stake === 0) continue;
+          if (!staking.includes(player)) throw new PlayersChanged();
+          tx.set(TOKENS, tokensKey(player), move(tx.account(player), stake, { kind: "refund", ref: id }, tx.nowMs, context.options.historyMax));
+          refunds[player] = stake;
+        }
+        tx.delete(gameKey(id));
+        return { gameId: id, refunds };
+      },
+    });
+    return result ?? undefined;
+  });
 }

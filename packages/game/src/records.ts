@@ -87,8 +87,7 @@ export type TokenAccount = z.infer<typeof tokensSchema>;
 
 export const TOKENS: RecordKind<TokenAccount> = { name: "token account", current: 1, idPrefix: PREFIX.tokens, schema: tokensSchema, older: new Map() };
 
-export const gameSchema = z.strictObject({
-  v: z.literal(1),
+const gameFields = {
   id: idString,
   type: z.string().min(1).max(64),
   channelId: z.string().min(1).max(128).nullable(),
@@ -100,15 +99,36 @@ export const gameSchema = z.strictObject({
   createdAtMs: count,
   updatedAtMs: count,
   expiresAtMs: count,
-})
-  .refine((game) => new Set(game.players).size === game.players.length, { message: "players must be distinct", path: ["players"] })
-  .refine((game) => Object.keys(game.stakes).length === game.players.length && game.players.every((player) => player in game.stakes), {
-    message: "stakes must have exactly one entry per player",
-    path: ["stakes"],
-  });
+};
+
+type GameShape = { players: string[]; stakes: Record<string, number> };
+const distinctPlayers = (game: GameShape): boolean => new Set(game.players).size === game.players.length;
+const oneStakePerPlayer = (game: GameShape): boolean => Object.keys(game.stakes).length === game.players.length && game.players.every((player) => player in game.stakes);
+
+export const gameSchema = z
+  .strictObject({
+    v: z.literal(2),
+    ...gameFields,
+    /** The stake `join` escrows from a player who joins without naming one (version 2; 0 in version 1 games). */
+    joinStake: count,
+  })
+  .refine(distinctPlayers, { message: "players must be distinct", path: ["players"] })
+  .refine(oneStakePerPlayer, { message: "stakes must have exactly one entry per player", path: ["stakes"] });
 export type GameRecord = z.infer<typeof gameSchema>;
 
-export const GAME: RecordKind<GameRecord> = { name: "game", current: 1, idPrefix: PREFIX.games, schema: gameSchema, older: new Map() };
+/** Version 1: no `joinStake` (reading one gives 0: a join without a stake escrows nothing, as it did). */
+const gameV1Schema = z
+  .strictObject({ v: z.literal(1), ...gameFields })
+  .refine(distinctPlayers, { message: "players must be distinct", path: ["players"] })
+  .refine(oneStakePerPlayer, { message: "stakes must have exactly one entry per player", path: ["stakes"] });
+
+export const GAME: RecordKind<GameRecord> = {
+  name: "game",
+  current: 2,
+  idPrefix: PREFIX.games,
+  schema: gameSchema,
+  older: new Map([[1, { schema: gameV1Schema, up: (old: z.infer<typeof gameV1Schema>): GameRecord => ({ ...old, v: 2, joinStake: 0 }) }]]),
+};
 
 export const idemSchema = z.strictObject({
   v: z.literal(1),

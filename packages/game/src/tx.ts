@@ -17,8 +17,9 @@ export interface Context {
 
 /**
  * One attempt of an operation: typed, decoded reads of the keys it declared, and the writes it
- * decides. Reading a key that was not declared is a bug (it would not be protected by a
- * precondition), so it throws.
+ * decides. A read sees the attempt's own earlier writes (a one-shot game stakes and pays the same
+ * account in one batch). Reading a key that was not declared is a bug (it would not be protected
+ * by a precondition), so it throws.
  */
 export class Tx {
   readonly nowMs: number;
@@ -33,6 +34,8 @@ export class Tx {
 
   read<T>(kind: RecordKind<T>, key: string): T | undefined {
     if (!this.#entries.has(key)) throw new Error(`Bug: the operation read ${key} without declaring it.`);
+    const written = this.#writes.get(key);
+    if (written !== undefined) return written.type === "set" ? decode(kind, key, written.value) : undefined;
     const entry = this.#entries.get(key);
     return entry === undefined ? undefined : decode(kind, key, entry.value);
   }

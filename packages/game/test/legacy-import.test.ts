@@ -1,6 +1,6 @@
 import { createMemoryStore, type KeyValueStore } from "@store/kv";
 import { StoreError } from "@store/fs";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { createGame } from "../src/index.js";
 import { Clock, expectAudited, memoryGame, rejection, track } from "./helpers.js";
 import { legacyFiles, snowflake } from "./legacy-files.js";
@@ -70,7 +70,7 @@ describe("importLegacy: broken files are reported and nothing is imported", () =
     const text = JSON.stringify(files.tokens);
     const report = await game.importLegacy({ players: files.players, tokens: text.slice(0, text.length - 7) });
     expect(report.imported).toBe(false);
-    expect(report.problems).toEqual([{ file: "tokens", where: "(document)", id: null, why: expect.stringMatching(/^not valid JSON \(the file looks truncated\)/u) as unknown }]);
+    expect(report.problems).toEqual([{ file: "tokens", where: "(document)", id: null, why: expect.stringMatching(/^not valid JSON \(the file looks truncated: /u) as unknown }]);
     await expectNothingImported(kv);
   });
 
@@ -163,5 +163,55 @@ describe("importLegacy: an interrupted import leaves nothing behind", () => {
     await rejection(game.tokens.grant("a", 1), "GAME_IMPORT_PENDING");
     await rejection(game.games.create({ type: "t", players: ["a"] }), "GAME_IMPORT_PENDING");
     await rejection(game.players.recordResult("a", { type: "t", outcome: "win" }), "GAME_IMPORT_PENDING");
+  });
+});
+
+describe("importLegacy: a cut file is told apart from a damaged one by its structure, not by the parser's wording", () => {
+  const whole = JSON.stringify({ "1": { balance: 12, lastDaily: "2026-01-01T00:00:00.000Z" }, "2": { balance: 3050, name: "Zoë" } }, null, 2);
+  /** Where each kind of cut lands in `whole`, and what the report says of it. */
+  const cuts: ReadonlyArray<readonly [string, string, string]> = [
+    ["inside a string", whole.slice(0, whole.indexOf("2026") + 4), "it ends inside a string"],
+    ["inside a number", whole.slice(0, whole.indexOf("3050") + 2), "it ends with 2 objects or arrays still open"],
+    ["after a comma", whole.slice(0, whole.indexOf(",") + 1), "it ends with 2 objects or arrays still open"],
+    ["mid-key", whole.slice(0, whole.indexOf('"lastDaily"') + 5), "it ends inside a string"],
+    ["inside a multi-byte character", whole.slice(0, whole.indexOf("ë")), "it ends inside a string"],
+    ["at the very start", "", "it is empty"],
+  ];
+
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  async function whyOf(tokens: string | Uint8Array): Promise<string> {
+    const { game, kv } = await memoryGame();
+    const report = await game.importLegacy({ tokens });
+    expect(report.imported).toBe(false);
+    expect(await allKeys(kv)).toEqual([]);
+    expect(report.problems).toHaveLength(1);
+    return report.problems[0]!.why;
+  }
+
+  for (const [kind, text, how] of cuts) {
+    it(`a cut ${kind} is reported as truncated, with this engine's message and with another engine's`, async () => {
+      expect(await whyOf(text)).toMatch(new RegExp(`^not valid JSON \\(the file looks truncated: ${how}\\): `, "u"));
+      // Cut bytes (the file as read from disk) say the same.
+      const bytes = Buffer.from(whole, "utf8").subarray(0, Buffer.byteLength(text, "utf8") + (kind === "inside a multi-byte character" ? 1 : 0));
+      expect(await whyOf(bytes)).toContain(`(the file looks truncated: ${how})`);
+      // JavaScriptCore's wording, which names no position and no "end of input".
+      const parse = JSON.parse.bind(JSON);
+      vi.spyOn(JSON, "parse").mockImplementation((source: string, reviver?: (this: unknown, key: string, value: unknown) => unknown) => {
+        if (source === text) throw new SyntaxError("JSON Parse error: Unterminated string");
+        return parse(source, reviver) as unknown;
+      });
+      expect(await whyOf(text)).toContain(`(the file looks truncated: ${how}): JSON Parse error: Unterminated string`);
+    });
+  }
+
+  it("a file damaged in the middle, whose brackets and quotes close, is not called truncated", async () => {
+    for (const damaged of [whole.replace("3050", "30x50"), whole.replace('"balance": 12', '"balance": 12]'), `${whole}}`, whole.replace(",", ",,")]) {
+      const why = await whyOf(damaged);
+      expect(why).toMatch(/^not valid JSON: /u);
+      expect(why).not.toContain("truncated");
+    }
   });
 });

@@ -14,6 +14,7 @@ const player = fc.integer({ min: 0, max: PLAYERS.length - 1 });
 const key = fc.option(fc.constantFrom("k0", "k1", "k2", "k3", "k4"), { nil: undefined, freq: 2 });
 const amount = fc.integer({ min: 1, max: 60 });
 const gameId = fc.integer({ min: 0, max: 3 });
+const payout = fc.constantFrom("pot" as const, "double" as const, "none" as const, "draw" as const);
 
 const command: fc.Arbitrary<Command> = fc.oneof(
   { weight: 4, arbitrary: fc.record({ kind: fc.constantFrom("grant" as const, "spend" as const), player, amount, key }) },
@@ -21,9 +22,21 @@ const command: fc.Arbitrary<Command> = fc.oneof(
   { weight: 2, arbitrary: fc.record({ kind: fc.constant("daily" as const), player, key }) },
   {
     weight: 3,
-    arbitrary: fc.record({ kind: fc.constant("create" as const), game: gameId, players: fc.array(player, { minLength: 1, maxLength: 3 }), stakes: fc.array(fc.integer({ min: 0, max: 30 }), { maxLength: 3 }), key }),
+    arbitrary: fc.record({
+      kind: fc.constant("create" as const),
+      game: gameId,
+      players: fc.array(player, { minLength: 1, maxLength: 3 }),
+      stakes: fc.array(fc.integer({ min: 0, max: 30 }), { maxLength: 3 }),
+      joinStake: fc.option(fc.integer({ min: 0, max: 30 }), { nil: undefined }),
+      key,
+    }),
   },
-  { weight: 3, arbitrary: fc.record({ kind: fc.constant("settle" as const), game: gameId, winner: fc.nat(3), payout: fc.constantFrom("pot" as const, "double" as const, "none" as const, "draw" as const), key }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant("join" as const), game: gameId, player, stake: fc.option(fc.integer({ min: 0, max: 30 }), { nil: undefined }), key }) },
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant("settle" as const), game: gameId, winner: fc.nat(3), payout, decided: fc.boolean(), key }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({ kind: fc.constant("play" as const), game: gameId, players: fc.array(player, { minLength: 1, maxLength: 3 }), stakes: fc.array(fc.integer({ min: 0, max: 30 }), { maxLength: 3 }), winner: fc.nat(3), payout, key }),
+  },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant("cancel" as const), game: gameId, key }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant("result" as const), player, outcome: fc.constantFrom("win" as const, "loss" as const, "draw" as const), key }) },
   // Coarse steps, so that the sums land exactly on the cooldown, expiry and idempotency boundaries often.
@@ -93,9 +106,13 @@ async function run(backend: Backend, commands: readonly Command[]): Promise<void
         kv = await backend.open();
         game = await createGame(kv, options);
       }
-      const actual = await applyToGame(game, model, command);
+      const decided = { count: 0 };
+      const decisionsBefore = model.decisions;
+      const actual = await applyToGame(game, model, command, decided);
       const expected = applyToModel(model, command);
       expect(actual, step).toEqual(expected);
+      // A settlement function runs once when the settlement is decided, never for a repeat.
+      expect(decided.count, `${step}: settlement functions called`).toBe(model.decisions - decisionsBefore);
       await check(game, model, step);
     }
   } finally {

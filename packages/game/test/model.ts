@@ -1,5 +1,5 @@
 import type { JsonValue } from "@store/kv";
-import type { Game, Outcome } from "../src/index.js";
+import type { Game, GameRecord, Outcome, SettleDecision } from "../src/index.js";
 
 // A plain model of the game operations (maps and numbers, no store), and the commands the property
 // tests run against both it and the real layer. The model encodes the documented semantics; the
@@ -12,8 +12,13 @@ export type Command =
   | { kind: "grant" | "spend"; player: number; amount: number; key: string | undefined }
   | { kind: "transfer"; from: number; to: number; amount: number; key: string | undefined }
   | { kind: "daily"; player: number; key: string | undefined }
-  | { kind: "create"; game: number; players: number[]; stakes: number[]; key: string | undefined }
-  | { kind: "settle"; game: number; winner: number; payout: "pot" | "double" | "none" | "draw"; key: string | undefined }
+  | { kind: "create"; game: number; players: number[]; stakes: number[]; joinStake: number | undefined; key: string | undefined }
+  /** `stake` undefined: the game's joinStake. */
+  | { kind: "join"; game: number; player: number; stake: number | undefined; key: string | undefined }
+  /** `decided`: settled by a function of the game read in the batch (its players, its pot). */
+  | { kind: "settle"; game: number; winner: number; payout: Payout; decided: boolean; key: string | undefined }
+  /** A one-shot game: created, decided and settled in one batch. */
+  | { kind: "play"; game: number; players: number[]; stakes: number[]; winner: number; payout: Payout; key: string | undefined }
   | { kind: "cancel"; game: number; key: string | undefined }
   | { kind: "result"; player: number; outcome: Outcome; key: string | undefined }
   | { kind: "advance"; ms: number }
@@ -23,10 +28,12 @@ export type Command =
   | { kind: "retry"; back: number };
 
 type Outcome2 = { ok: JsonValue } | { error: string };
+export type Payout = "pot" | "double" | "none" | "draw";
 
 interface ModelGame {
   players: string[];
   stakes: Record<string, number>;
+  joinStake: number;
   expiresAtMs: number;
 }
 
@@ -49,6 +56,8 @@ export class Model {
   readonly idem = new Map<string, { op: string; args: string; atMs: number; result: JsonValue }>();
   granted = 0;
   spent = 0;
+  /** Times a settlement function had to be called (never for a repeat answered from its record). */
+  decisions = 0;
 
   constructor(nowMs: number) {
     this.nowMs = nowMs;
@@ -109,7 +118,7 @@ export class Model {
   }
 }
 
-export function settleRequest(players: readonly string[], winner: number, payout: "pot" | "double" | "none" | "draw", pot: number): { results: Record<string, Outcome>; payouts: Record<string, number> } {
+export function settleRequest(players: readonly string[], winner: number, payout: Payout, pot: number): { results: Record<string, Outcome>; payouts: Record<string, number> } {
   const winnerId = players[winner % players.length]!;
   const results = Object.fromEntries(players.map((player) => [player, payout === "draw" ? "draw" : player === winnerId ? "win" : "loss"])) as Record<string, Outcome>;
   const payouts: Record<string, number> =
@@ -154,8 +163,12 @@ export function applyToModel(model: Model, command: Command): Outcome2 | undefin
     }
     case "create":
       return applyCreate(model, command);
+    case "join":
+      return applyJoin(model, command);
     case "settle":
-      return applySettle(model, command);
+      return command.decided ? applyDecidedSettle(model, command) : applySettle(model, command);
+    case "play":
+      return applyPlay(model, command);
     case "cancel": {
       const id = `g${command.game}`;
       return model.idempotent(command.key, "cancelGame", { id }, () => {
@@ -188,14 +201,76 @@ function applyCreate(model: Model, command: Extract<Command, { kind: "create" }>
   const id = `g${command.game}`;
   const players = [...new Set(command.players)].map((index) => PLAYERS[index]!);
   const stakes = Object.fromEntries(players.map((player, index) => [player, command.stakes[index] ?? 0]));
-  const args = { id, type: "model", channelId: null, players, stakes, state: null, expiresAtMs: null };
+  const args = { id, type: "model", channelId: null, players, stakes, ...(command.joinStake === undefined ? {} : { joinStake: command.joinStake }), state: null, expiresAtMs: null };
   return model.idempotent(command.key, "createGame", args, () => {
     if (model.games.has(id)) return { error: "GAME_EXISTS" };
     for (const player of players) if (model.balance(player) < stakes[player]!) return { error: "GAME_INSUFFICIENT_FUNDS" };
     for (const player of players) model.credit(player, -stakes[player]!);
     const expiresAtMs = model.nowMs + SETTINGS.gameTtlMs;
-    model.games.set(id, { players, stakes, expiresAtMs });
-    return { ok: { id, players, stakes, expiresAtMs } };
+    const joinStake = command.joinStake ?? 0;
+    model.games.set(id, { players, stakes, joinStake, expiresAtMs });
+    return { ok: { id, players, stakes, joinStake, expiresAtMs } };
+  });
+}
+
+function applyJoin(model: Model, command: Extract<Command, { kind: "join" }>): Outcome2 {
+  const id = `g${command.game}`;
+  const player = PLAYERS[command.player]!;
+  const args = command.stake === undefined ? { id, playerId: player } : { id, playerId: player, stake: command.stake };
+  return model.idempotent(command.key, "joinGame", args, () => {
+    const game = model.games.get(id);
+    if (game === undefined) return { error: "GAME_NOT_FOUND" };
+    if (model.nowMs >= game.expiresAtMs) return { error: "GAME_EXPIRED" };
+    if (game.players.includes(player)) return { error: "GAME_INVALID" };
+    const stake = command.stake ?? game.joinStake;
+    if (model.balance(player) < stake) return { error: "GAME_INSUFFICIENT_FUNDS" };
+    model.credit(player, -stake);
+    game.players = [...game.players, player];
+    game.stakes = { ...game.stakes, [player]: stake };
+    return { ok: { id, players: game.players, stakes: game.stakes, joinStake: game.joinStake, expiresAtMs: game.expiresAtMs } };
+  });
+}
+
+/** Pays, records and counts a settlement of `players` (the pot is `pot`): the model's side of every settlement. */
+function paySettlement(model: Model, id: string, players: readonly string[], pot: number, request: { results: Record<string, Outcome>; payouts: Record<string, number> }): Record<string, number> {
+  const paid = Object.values(request.payouts).reduce((sum, amount) => sum + amount, 0);
+  const balances: Record<string, number> = {};
+  for (const [player, amount] of Object.entries(request.payouts)) if (amount > 0) balances[player] = model.credit(player, amount);
+  for (const player of players) model.record(player, request.results[player]!, SETTINGS.scoring[request.results[player]!]);
+  model.granted += Math.max(0, paid - pot);
+  model.spent += Math.max(0, pot - paid);
+  model.games.delete(id);
+  return balances;
+}
+
+function applyDecidedSettle(model: Model, command: Extract<Command, { kind: "settle" }>): Outcome2 {
+  const id = `g${command.game}`;
+  return model.idempotent(command.key, "settleGame", { id, decided: true }, () => {
+    const game = model.games.get(id);
+    if (game === undefined) return { error: "GAME_NOT_FOUND" };
+    if (model.nowMs >= game.expiresAtMs) return { error: "GAME_EXPIRED" };
+    model.decisions += 1;
+    const pot = game.players.reduce((sum, player) => sum + game.stakes[player]!, 0);
+    const request = settleRequest(game.players, command.winner, command.payout, pot);
+    const balances = paySettlement(model, id, game.players, pot, request);
+    return { ok: { gameId: id, type: "model", pot, paid: Object.values(request.payouts).reduce((sum, amount) => sum + amount, 0), ...request, balances } };
+  });
+}
+
+function applyPlay(model: Model, command: Extract<Command, { kind: "play" }>): Outcome2 {
+  const id = `g${command.game}`;
+  const players = [...new Set(command.players)].map((index) => PLAYERS[index]!);
+  const stakes = Object.fromEntries(players.map((player, index) => [player, command.stakes[index] ?? 0]));
+  return model.idempotent(command.key, "playGame", { id, type: "model", channelId: null, players, stakes, state: null }, () => {
+    if (model.games.has(id)) return { error: "GAME_EXISTS" };
+    for (const player of players) if (model.balance(player) < stakes[player]!) return { error: "GAME_INSUFFICIENT_FUNDS" };
+    for (const player of players) model.credit(player, -stakes[player]!);
+    model.decisions += 1;
+    const pot = players.reduce((sum, player) => sum + stakes[player]!, 0);
+    const request = settleRequest(players, command.winner, command.payout, pot);
+    const balances = paySettlement(model, id, players, pot, request);
+    for (const player of players) if (stakes[player]! > 0) balances[player] = model.balance(player);
+    return { ok: { gameId: id, type: "model", pot, paid: Object.values(request.payouts).reduce((sum, amount) => sum + amount, 0), ...request, balances } };
   });
 }
 
@@ -221,8 +296,13 @@ function applySettle(model: Model, command: Extract<Command, { kind: "settle" }>
   });
 }
 
-/** Runs `command` on the real layer; returns what it answered (a result, or a refusal's code). */
-export async function applyToGame(game: Game, model: Model, command: Command): Promise<Outcome2 | undefined> {
+/** The part of a game record the model follows. */
+function summary(record: GameRecord): JsonValue {
+  return { id: record.id, players: record.players, stakes: record.stakes, joinStake: record.joinStake, expiresAtMs: record.expiresAtMs };
+}
+
+/** Runs `command` on the real layer; returns what it answered (a result, or a refusal's code). `decided` counts the settlement functions it called. */
+export async function applyToGame(game: Game, model: Model, command: Command, decided: { count: number }): Promise<Outcome2 | undefined> {
   const opts = "key" in command && command.key !== undefined ? { idempotencyKey: command.key } : {};
   const run = async (action: () => Promise<JsonValue>): Promise<Outcome2> => {
     try {
@@ -245,13 +325,18 @@ export async function applyToGame(game: Game, model: Model, command: Command): P
     case "create": {
       const players = [...new Set(command.players)].map((index) => PLAYERS[index]!);
       const stakes = Object.fromEntries(players.map((player, index) => [player, command.stakes[index] ?? 0]));
-      return run(async () => {
-        const created = await game.games.create({ id: `g${command.game}`, type: "model", players, stakes }, opts);
-        return { id: created.id, players: created.players, stakes: created.stakes, expiresAtMs: created.expiresAtMs };
-      });
+      return run(async () => summary(await game.games.create({ id: `g${command.game}`, type: "model", players, stakes, joinStake: command.joinStake }, opts)));
+    }
+    case "join":
+      return run(async () => summary(await game.games.join(`g${command.game}`, PLAYERS[command.player]!, command.stake, opts)));
+    case "play": {
+      const players = [...new Set(command.players)].map((index) => PLAYERS[index]!);
+      const stakes = Object.fromEntries(players.map((player, index) => [player, command.stakes[index] ?? 0]));
+      return run(() => game.games.play({ id: `g${command.game}`, type: "model", players, stakes }, decide(command, decided), opts));
     }
     case "settle": {
       const id = `g${command.game}`;
+      if (command.decided) return run(() => game.games.settle(id, decide(command, decided), opts));
       const known = model.games.get(id);
       const players = known?.players ?? [PLAYERS[0]];
       const pot = known === undefined ? 0 : players.reduce((sum, player) => sum + known.stakes[player]!, 0);
@@ -273,4 +358,13 @@ export async function applyToGame(game: Game, model: Model, command: Command): P
     case "retry":
       return undefined;
   }
+}
+
+/** The settlement function: the winner and payout of the command, from the game as the batch read it. */
+function decide(command: { winner: number; payout: Payout }, decided: { count: number }): SettleDecision {
+  return (record) => {
+    decided.count += 1;
+    const pot = record.players.reduce((sum, player) => sum + (record.stakes[player] ?? 0), 0);
+    return settleRequest(record.players, command.winner, command.payout, pot);
+  };
 }

@@ -16,6 +16,18 @@ describe("schema versions", () => {
     expect((await kv.get("players/old"))?.value).toMatchObject({ v: 2, stats: { streak: 0 } });
   });
 
+  it("a version 1 game (before joinStake) reads as version 2 asking no stake of joiners, and is rewritten as version 2", async () => {
+    const kv = createMemoryStore();
+    const v1Game = { v: 1, id: "g", type: "duel", channelId: null, players: ["alice"], stakes: { alice: 0 }, state: null, createdAtMs: 1, updatedAtMs: 1, expiresAtMs: Date.UTC(2030, 0, 1) };
+    await kv.batch([{ type: "set", key: "games/g", value: v1Game }]);
+    const { game } = await memoryGame({}, kv);
+    expect(await game.games.get("g")).toEqual({ ...v1Game, v: 2, joinStake: 0 });
+    await game.tokens.grant("bob", 5);
+    expect(await game.games.join("g", "bob")).toMatchObject({ v: 2, joinStake: 0, stakes: { alice: 0, bob: 0 } });
+    expect((await kv.get("games/g"))?.value).toMatchObject({ v: 2, joinStake: 0 });
+    expect(await game.tokens.balance("bob")).toBe(5);
+  });
+
   it("a newer record version is refused with GAME_SCHEMA naming it, and never overwritten", async () => {
     const kv = createMemoryStore();
     const future = { v: 99, balance: 1_000, whatever: true };

@@ -211,12 +211,13 @@ function planSaveGameState(current: GameRecord | undefined, id: string, fields: 
   }
   const expiresAtMs = fields.expiresAtMs ?? current?.expiresAtMs ?? nowMs + gameTtlMs;
   return {
-    v: 1,
+    v: 2,
     id,
     type: fields.type,
     channelId: fields.channelId,
     players: fields.players,
     stakes,
+    joinStake: current?.joinStake ?? 0,
     state: fields.state,
     createdAtMs: current?.createdAtMs ?? nowMs,
     updatedAtMs: nowMs,

@@ -1,3 +1,5 @@
+import { truncation } from "./truncation.js";
+
 /** The three files of the old design, by their usual names. */
 export type LegacyFile = "players" | "tokens" | "gameStates";
 
@@ -52,10 +54,8 @@ export function loadDocument(file: LegacyFile, source: LegacySource, problems: L
     return JSON.parse(text) as unknown;
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    // V8 says "Unexpected end of JSON input", or names a position: at the very end, the text stops mid-value.
-    const position = /at position (\d+)/u.exec(reason);
-    const atEnd = /end of (JSON )?(data|input)/iu.test(reason) || (position !== null && Number(position[1]) >= text.trimEnd().length - 1);
-    const truncated = atEnd ? " (the file looks truncated)" : "";
+    const cut = truncation(text);
+    const truncated = cut === undefined ? "" : ` (the file looks truncated: ${cut})`;
     problems.push({ file, where: "(document)", id: null, why: `not valid JSON${truncated}: ${reason} (${text.length} characters read)` });
     return undefined;
   }

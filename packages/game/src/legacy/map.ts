@@ -216,7 +216,7 @@ export function mapGame(record: LegacyRecord, settings: MapSettings, problems: L
     fail(record, problems, fields.reasons.join("; "));
     return undefined;
   }
-  return { v: 1, id: record.id, type, channelId, players, stakes, state, createdAtMs, updatedAtMs: createdAtMs, expiresAtMs };
+  return { v: 2, id: record.id, type, channelId, players, stakes, joinStake: 0, state, createdAtMs, updatedAtMs: createdAtMs, expiresAtMs };
 }
 
 /** Players as an array of ids (or of objects with an id), or an object keyed by id. */
