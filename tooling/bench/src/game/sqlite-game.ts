@@ -121,6 +121,11 @@ class SqliteGame implements GameSystem {
     this.#ops().settle(gameId, winner, loser, stake, idempotencyKey);
   }
 
+  /** One connection runs one transaction at a time: no write ever loses a race, so nothing is retried. */
+  conflicts(): number {
+    return 0;
+  }
+
   top(n: number): readonly RankedPlayer[] {
     return this.#prepared().top.all(n);
   }

@@ -1,5 +1,6 @@
 import type { Game } from "@store/game";
 import type { Store } from "@store/log";
+import { ConflictCountingStore } from "./counting-store.js";
 import type { GameSystem, OpenTiming, PlayerSeed, RankedPlayer, Totals } from "./system.js";
 
 type Modules = {
@@ -24,6 +25,7 @@ class StoreGame implements GameSystem {
   readonly #modules: Modules;
   #store: Store | undefined;
   #game: Game | undefined;
+  #kv: ConflictCountingStore | undefined;
 
   constructor(modules: Modules) {
     this.#modules = modules;
@@ -34,7 +36,8 @@ class StoreGame implements GameSystem {
     const store = await this.#modules.openStore(dir, { sync: "always" });
     const storeOpenMs = performance.now() - start;
     this.#store = store;
-    this.#game = await this.#modules.createGame(this.#modules.toKeyValueStore(store), { attemptsMax });
+    this.#kv = new ConflictCountingStore(this.#modules.toKeyValueStore(store));
+    this.#game = await this.#modules.createGame(this.#kv, { attemptsMax });
     return { storeOpenMs };
   }
 
@@ -82,6 +85,11 @@ class StoreGame implements GameSystem {
     return { players: report.players, tokens: report.balances + report.escrow, openGames: report.games, audited: report.ok };
   }
 
+  conflicts(): number {
+    if (this.#kv === undefined) throw new Error("the @store/game system is not open");
+    return this.#kv.conflicts;
+  }
+
   flushes(): number {
     return this.#openedStore().stats().flushes;
   }
@@ -94,6 +102,7 @@ class StoreGame implements GameSystem {
     await this.#game?.close();
     await this.#store?.close();
     this.#game = undefined;
+    this.#kv = undefined;
     this.#store = undefined;
   }
 

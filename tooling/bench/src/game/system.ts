@@ -20,6 +20,8 @@ export interface GameSystem {
   rank(id: string): number | undefined;
   /** What the conservation check after a run needs. */
   totals(): Promise<Totals>;
+  /** Writes refused so far because another write won the race (each one retried); absent: the system never races. */
+  conflicts?(): number;
   /** fsync/fdatasync calls issued so far, when the system counts its own. */
   flushes?(): number;
   /** Rewrites the data to its live state (ours only). */

@@ -24,6 +24,7 @@ export const gameOps: Workload = {
     { key: "bytesPerOp", label: "disk B/op", digits: 0 },
     { key: "fileBytesPerOp", label: "file B/op", digits: 0 },
     { key: "flushesPerOp", label: "flushes/op", digits: 3 },
+    { key: "conflictsPerOp", label: "retries/op", digits: 2 },
   ],
   headline: { key: "opsPerSec", better: "higher" },
   comparisons: [{ key: "p99Ms", better: "lower" }],
@@ -34,6 +35,7 @@ export const gameOps: Workload = {
       const players = seedPlayers(sizes.gamePlayers, { seed: 1, withHistory: false, balance: startingBalance });
       await system.load(players);
       let counts = { transfers: 0, coinFlips: 0 };
+      const conflictsBefore = system.conflicts?.() ?? null;
       const measured = await measureSets(system, dir, async () => {
         const outcome = await play(system, {
           loops: sizes.gamePlayers,
@@ -46,15 +48,18 @@ export const gameOps: Workload = {
         counts = outcome;
         return outcome;
       });
+      const conflicts = conflictsBefore === null ? null : system.conflicts!() - conflictsBefore;
       await assertConserved(spec.name, system, tokensOf(players), players.length);
-      return perOperation(measured, counts);
+      return perOperation(measured, counts, conflicts);
     }),
 };
 
 /** measureSets counts sets; here each one is a game operation. */
-function perOperation(measured: Metrics, counts: { readonly transfers: number; readonly coinFlips: number }): Metrics {
+function perOperation(measured: Metrics, counts: { readonly transfers: number; readonly coinFlips: number }, conflicts: number | null): Metrics {
+  const ops = measured["sets"] ?? null;
   return {
-    ops: measured["sets"] ?? null,
+    conflictsPerOp: conflicts === null || !ops ? null : conflicts / ops,
+    ops,
     transfers: counts.transfers,
     coinFlips: counts.coinFlips,
     opsPerSec: measured["setsPerSec"] ?? null,
