@@ -1,9 +1,9 @@
 import { openStore, toKeyValueStore } from "@store/log";
 import { describe, expect, it } from "vitest";
 import { createGame } from "../src/index.js";
+import { checkAfterCrash, runCrashWorkload, type Acknowledged } from "../src/testing/index.js";
 import { runFixture } from "./child.js";
-import { runOp, type Op } from "./fixtures/ops.js";
-import { Clock, tempDir } from "./helpers.js";
+import { Clock, memoryGame, tempDir } from "./helpers.js";
 
 const HOUR_MS = 3_600_000;
 
@@ -22,6 +22,7 @@ describe("kill -9 of a process with 64 concurrent players", () => {
     const seed = Number(process.env.STORE_TEST_SEED ?? Date.now() % 1_000_000);
     const next = random(seed);
     const start = Date.UTC(2026, 10, 1);
+    const everAcknowledged: Acknowledged[] = [];
     for (let round = 0; round < 6; round += 1) {
       const context = `seed ${seed}, round ${round}`;
       // Each round runs an hour later on the game clock: the reopen below is half an hour after
@@ -33,29 +34,39 @@ describe("kill -9 of a process with 64 concurrent players", () => {
       await child.waitFor(() => child.lines.filter((line) => line.startsWith("ack ")).length >= killAfter);
       child.process.kill("SIGKILL");
       await child.exited;
-      const acknowledged = child.lines.filter((line) => line.startsWith("ack ")).map((line) => JSON.parse(line.slice(4)) as { op: Op; result: unknown });
+      const acknowledged = child.lines.filter((line) => line.startsWith("ack ")).map((line) => JSON.parse(line.slice(4)) as Acknowledged);
       expect(acknowledged.length, context).toBeGreaterThanOrEqual(killAfter);
+      everAcknowledged.push(...acknowledged);
 
       const clock = new Clock();
       clock.ms = base + HOUR_MS / 2;
       const kv = toKeyValueStore(await openStore(dir));
       const game = await createGame(kv, { now: clock.now, sweepIntervalMs: 0 });
       try {
-        expect(await game.games.list(), `${context}: a game past its expiry was not refunded at open`).toEqual([]);
-        const report = await game.audit();
-        expect(report, `${context}: ${JSON.stringify(report)}`).toMatchObject({ ok: true, escrow: 0 });
-        const seq = (await kv.stats()).seq;
-        for (const { op, result } of acknowledged) {
-          // The same request with the same key: the first result (so it was applied), and no write.
-          expect(await runOp(game, op), `${context}: ${JSON.stringify(op)}`).toEqual(result);
-        }
-        expect((await kv.stats()).seq, `${context}: a repeat wrote something`).toBe(seq);
-        expect(await game.audit(), context).toMatchObject({ ok: true, seq });
+        // Every round's acknowledged operations, again with their keys: the first result, no write.
+        await expect(checkAfterCrash(game, kv, everAcknowledged), context).resolves.toBe(everAcknowledged.length);
       } finally {
         await game.close();
         await kv.close();
       }
     }
+  });
+});
+
+describe("the crash workload's check", () => {
+  it("passes after a clean run, and fails when an acknowledged result is not what the store answers, or when a repeat would decide again", async () => {
+    const { game, kv, clock } = await memoryGame({ dailyCooldownMs: 300, gameTtlMs: 2000 });
+    const acknowledged: Acknowledged[] = [];
+    await runCrashWorkload(game, { round: 0, now: clock.now, players: 8, opsPerPlayer: 40, onAck: (op, result) => acknowledged.push({ op, result }) });
+    expect(acknowledged.map((entry) => entry.op.kind)).toEqual(expect.arrayContaining(["flip", "join", "settle-drawn", "settle", "daily", "transfer"]));
+    clock.advance(3_600_000);
+    await game.sweep();
+    await expect(checkAfterCrash(game, kv, acknowledged)).resolves.toBe(acknowledged.length);
+    const flip = acknowledged.find((entry) => entry.op.kind === "flip")!;
+    await expect(checkAfterCrash(game, kv, [{ ...flip, result: { ...(flip.result as object), paid: -1 } }])).rejects.toThrow(/resolved first with/u);
+    await expect(checkAfterCrash(game, kv, [{ op: { kind: "grant", key: "never-acknowledged", player: "p0", amount: 1 }, result: null }])).rejects.toThrow(/resolved first with/u);
+    // An operation whose record is gone (lost, or swept) runs again: a flip must draw, and it may not.
+    await expect(checkAfterCrash(game, kv, [{ ...flip, op: { ...flip.op, key: "lost-flip" } }])).rejects.toThrow(/decided its outcome again/u);
   });
 });
 
