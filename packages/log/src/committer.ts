@@ -190,7 +190,7 @@ export class Committer {
 
   /** The append failed and was cut back off: reject it and everything queued behind it. */
   #abandon(group: PendingWrite[], error: unknown): void {
-    if (error instanceof StoreError && error.code === "STORE_FAILED") this.fail(error);
+    if (error instanceof StoreError && error.code === "STORE_FAILED") this.fail(error as StoreError);
     const reason = error instanceof StoreError ? error : ioError("Appending to the log", this.#segment.path, error);
     for (const write of [...group, ...this.#queue.splice(0)]) write.reject(reason);
     this.#hooks.onAbandoned();

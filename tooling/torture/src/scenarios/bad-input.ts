@@ -26,7 +26,7 @@ async function checkRefused(store: Store, dir: string, name: string, attempt: (s
   );
   // Give a write that was wrongly queued the chance to reach the disk before looking.
   await new Promise<void>((resolve) => setImmediate(resolve));
-  const typed = outcome instanceof TypeError || (outcome instanceof StoreError && REJECTION_CODES.has(outcome.code));
+  const typed = outcome instanceof TypeError || (outcome instanceof StoreError && REJECTION_CODES.has((outcome as StoreError).code));
   check(typed, () => `${name}: expected a TypeError or STORE_INVALID_*/STORE_TOO_LARGE/STORE_CONFLICT, but ${describe(outcome)}`);
   check(isDeepStrictEqual(await folderBytes(dir), filesBefore), `${name}: the data folder's files changed`);
   check(store.seq === seqBefore, `${name}: the seq moved from ${seqBefore} to ${store.seq}`);
