@@ -17,7 +17,7 @@ describe("the discord.js adapter", () => {
     const gameId = `duel-${"1".repeat(19)}`;
     const challenge = reply(
       { title: "Duel!" },
-      { buttons: [{ customId: duelButtonId("accept", gameId, 1_000_000_000_000), label: "Accept", style: "success" }, { customId: duelButtonId("decline", gameId, 1_000_000_000_000), label: "Decline", style: "danger" }] },
+      { buttons: [{ customId: duelButtonId("accept", gameId), label: "Accept", style: "success" }, { customId: duelButtonId("decline", gameId), label: "Decline", style: "danger" }] },
     );
     const options = toReplyOptions(challenge);
     expect(options.flags).toBeUndefined();

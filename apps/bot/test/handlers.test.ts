@@ -134,6 +134,24 @@ describe("/coinflip", () => {
     expect(coin.draws).toBe(1);
     expect(await bot.app.storage.game.tokens.balance("alice")).toBe(110);
   });
+
+  it("a flip is one write: stake, draw, payout and result in one batch, nothing left behind", async () => {
+    const coin = riggedCoin();
+    const bot = await startTestApp(await tempDir(), {}, { random: coin });
+    const { store, game } = bot.app.storage;
+    await withDaily(bot, "alice");
+    await bot.run("alice", "/coinflip 10"); // the first also records alice's name
+    for (const next of [true, false]) {
+      coin.next = next;
+      const seq = store.seq;
+      await bot.run("alice", "/coinflip 10");
+      expect(store.seq - seq).toBe(1);
+    }
+    expect(await game.games.list()).toEqual([]);
+    expect(store.range({ prefix: "games/" })).toEqual([]);
+    expect(await game.tokens.balance("alice")).toBe(110); // 100, won 10, won 10, lost 10
+    await expectAuditOk(bot);
+  });
 });
 
 describe("/duel", () => {
@@ -241,10 +259,39 @@ describe("/duel", () => {
     await expectAuditOk(bot);
   });
 
+  it("accept is two writes (the join at the game's own stake, the settlement with the draw), and a replay after the game is gone needs only the game id", async () => {
+    const coin = riggedCoin();
+    const bot = await startTestApp(await tempDir(), {}, { random: coin });
+    const { store, game } = bot.app.storage;
+    await withDaily(bot, "alice", "bob");
+    await game.players.upsert("bob", { name: "bob" });
+    const { accept } = await challenge(bot, "[d-1] /duel bob 20");
+    expect(accept).toBe(duelButtonId("accept", "duel-d-1"));
+    expect((await game.games.get("duel-d-1"))?.joinStake).toBe(20);
+    const seq = store.seq;
+    const first = await bot.click("bob", accept, "a-1");
+    expect(store.seq - seq).toBe(2);
+    expect(text(first)).toContain("alice wins 40 tokens");
+    coin.next = false;
+    const replay = await bot.click("bob", accept, "a-1");
+    expect(text(replay)).toBe(text(first));
+    expect(coin.draws).toBe(1);
+    expect(store.seq - seq).toBe(2);
+    await expectAuditOk(bot);
+  });
+
+  it("a button posted by an earlier version (the stake in its custom id) still works", async () => {
+    const bot = await startTestApp(await tempDir());
+    await withDaily(bot, "alice", "bob");
+    await challenge(bot, "[d-1] /duel bob 20");
+    expect(text(await bot.click("bob", "duel:accept:duel-d-1:20"))).toMatch(/wins 40 tokens/u);
+    await expectAuditOk(bot);
+  });
+
   it("a button with a custom id that is not ours is refused politely", async () => {
     const bot = await startTestApp(await tempDir());
     expect(text(await bot.click("bob", "duel:explode:x:1"))).toContain("not one of ours");
-    expect(text(await bot.click("bob", duelButtonId("accept", "duel-missing", 5)))).toContain("That game is over");
+    expect(text(await bot.click("bob", duelButtonId("accept", "duel-missing")))).toContain("That game is over");
     expect(text(await bot.click("bob", "nothing:here"))).toContain("no longer does anything");
   });
 });

@@ -7,13 +7,13 @@ import { COLOR, Refusal, reply } from "../replies.js";
 import type { BotContext, Command } from "./command.js";
 import { requiredInteger, requiredUser } from "./options.js";
 import { rememberName } from "./player-name.js";
-import { rollOnce } from "./roll.js";
 
 /**
  * A two-player game. The challenge escrows the challenger's stake in a game record that expires
  * after `BOT_GAME_EXPIRY_MS` (the game layer's sweeper refunds it then, also after a restart).
- * Accept escrows the opponent's stake (a join), draws the winner once (kept in the game) and
- * settles: the winner takes the pot. Decline (or the challenger withdrawing) cancels with a refund.
+ * The game asks the same stake of whoever joins (`joinStake`). Accept escrows it (a join) and
+ * settles with the winner drawn inside the settlement's batch: the winner takes the pot, and a
+ * replayed click answers the first draw. Decline (or the challenger withdrawing) cancels with a refund.
  */
 
 const person = z.object({ id: z.string(), name: z.string() });
@@ -22,9 +22,12 @@ type DuelState = z.infer<typeof duelState>;
 
 export type DuelAction = "accept" | "decline";
 
-/** The custom id of a duel's button: what it does, the game, and the stake (needed to replay a join once the game is gone). */
-export function duelButtonId(action: DuelAction, gameId: string, amount: number): string {
-  return `duel:${action}:${gameId}:${amount}`;
+/**
+ * The custom id of a duel's button: what it does and the game. (Buttons posted by earlier versions
+ * carry the stake as a fourth part; it is ignored: a join takes the game's own stake.)
+ */
+export function duelButtonId(action: DuelAction, gameId: string): string {
+  return `duel:${action}:${gameId}`;
 }
 
 export const duel: Command = {
@@ -44,7 +47,7 @@ export const duel: Command = {
     const gameId = `duel-${interaction.id}`;
     await rememberName(game, challenger);
     const record = await game.games.create(
-      { id: gameId, type: "duel", channelId: interaction.channelId, players: [challenger.id], stakes: { [challenger.id]: amount }, state },
+      { id: gameId, type: "duel", channelId: interaction.channelId, players: [challenger.id], stakes: { [challenger.id]: amount }, joinStake: amount, state },
       { idempotencyKey: interaction.id },
     );
     return reply(
@@ -56,31 +59,30 @@ export const duel: Command = {
       },
       {
         buttons: [
-          { customId: duelButtonId("accept", gameId, amount), label: "Accept", style: "success" },
-          { customId: duelButtonId("decline", gameId, amount), label: "Decline", style: "danger" },
+          { customId: duelButtonId("accept", gameId), label: "Accept", style: "success" },
+          { customId: duelButtonId("decline", gameId), label: "Decline", style: "danger" },
         ],
       },
     );
   },
 
   async button(interaction, bot) {
-    const [, action, gameId, amountText] = interaction.customId.split(":");
-    const amount = Number(amountText);
-    if ((action !== "accept" && action !== "decline") || gameId === undefined || !Number.isSafeInteger(amount) || amount < 1) {
+    const [, action, gameId] = interaction.customId.split(":");
+    if ((action !== "accept" && action !== "decline") || gameId === undefined || gameId.length === 0) {
       throw new Refusal("This button is not one of ours any more. Start a new /duel.");
     }
     const current = await bot.game.games.get(gameId);
-    return action === "accept" ? accept(interaction, bot, gameId, amount, current) : decline(interaction, bot, gameId, current);
+    return action === "accept" ? accept(interaction, bot, gameId, current) : decline(interaction, bot, gameId, current);
   },
 };
 
-async function accept(interaction: ButtonInteraction, { game, random }: BotContext, gameId: string, amount: number, current: GameRecord | undefined): Promise<Reply> {
+async function accept(interaction: ButtonInteraction, { game, random }: BotContext, gameId: string, current: GameRecord | undefined): Promise<Reply> {
   const clicker = interaction.user;
   let record: GameRecord;
   if (current === undefined) {
     // Over, or this very click was applied before a restart: the join's idempotency record tells
     // (it answers the first result), and otherwise the join finds no game and says so.
-    record = await game.games.join(gameId, clicker.id, amount, { idempotencyKey: interaction.id });
+    record = await game.games.join(gameId, clicker.id, undefined, { idempotencyKey: interaction.id });
   } else {
     const state = stateOf(current);
     if (clicker.id !== state.opponent.id) {
@@ -88,14 +90,25 @@ async function accept(interaction: ButtonInteraction, { game, random }: BotConte
     }
     await rememberName(game, clicker);
     // A second click after a crash mid-accept finds the stake already escrowed and goes on.
-    record = current.players.includes(clicker.id) ? current : await game.games.join(gameId, clicker.id, state.amount, { idempotencyKey: interaction.id });
+    // The game's own joinStake; a duel created before the bot recorded one asks nothing, so it is named.
+    const stake = current.joinStake === state.amount ? undefined : state.amount;
+    record = current.players.includes(clicker.id) ? current : await game.games.join(gameId, clicker.id, stake, { idempotencyKey: interaction.id });
   }
-  const state = stateOf(record);
-  const { challenger, opponent } = state;
-  const winner = (await rollOnce(game, gameId, () => (random.coin(gameId) ? challenger.id : opponent.id))) === challenger.id ? challenger : opponent;
-  const loser = winner === challenger ? opponent : challenger;
-  const pot = 2 * state.amount;
-  await game.games.settle(gameId, { results: { [winner.id]: "win", [loser.id]: "loss" }, payouts: { [winner.id]: pot } }, { idempotencyKey: `${gameId}:settle` });
+  const { challenger, opponent } = stateOf(record);
+  // The winner is drawn inside the settlement's batch, from the game as it stands there; a second
+  // click (or a replay) is answered from the settlement's idempotency record, never drawn again.
+  const settled = await game.games.settle(
+    gameId,
+    (duel) => {
+      const winner = random.coin(gameId) ? challenger : opponent;
+      const loser = winner === challenger ? opponent : challenger;
+      const pot = Object.values(duel.stakes).reduce((sum, stake) => sum + stake, 0);
+      return { results: { [winner.id]: "win", [loser.id]: "loss" }, payouts: { [winner.id]: pot } };
+    },
+    { idempotencyKey: `${gameId}:settle` },
+  );
+  const winner = settled.results[challenger.id] === "win" ? challenger : opponent;
+  const pot = settled.paid;
   return reply(
     {
       title: `Duel: ${challenger.name} vs ${opponent.name}`,

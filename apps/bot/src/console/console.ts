@@ -91,7 +91,7 @@ export function runConsole(app: App, io: ConsoleIo): Promise<void> {
       const what = parsed.action === "accept" ? `challenging ${as}${other === undefined ? "" : ` from ${other}`}` : `with ${as}${other === undefined ? "" : ` and ${other}`}`;
       return { id, reply: refusal(`No open duel ${what}. (Use /as to act as the challenged player.)`, "No duel") };
     }
-    return { id, reply: await app.bot.handleButton({ ...base, customId: duelButtonId(parsed.action, target.gameId, target.amount) }) };
+    return { id, reply: await app.bot.handleButton({ ...base, customId: duelButtonId(parsed.action, target.gameId) }) };
   };
 
   /** Every answer takes a slot in line order, so a script's output reads in the order of its lines (with concurrency 1). */
