@@ -1,0 +1,118 @@
+import type { StoreError } from "@store/fs";
+import type { ChangeEvent, ChangeListener, ChangeOp, Subscription } from "@store/kv";
+
+/** What a subscription asks of its client. */
+export interface SubscriptionOwner {
+  unsubscribe(subscription: RemoteSubscription): Promise<void>;
+}
+
+/**
+ * A subscription as the client keeps it across connections. It remembers the last seq delivered,
+ * so that after a reconnection the client subscribes again from there: every event once, in order,
+ * whatever the connections in between (an event at or below the last seq is dropped, never repeated).
+ */
+export class RemoteSubscription implements Subscription {
+  #afterSeq: number | undefined;
+  #lastSeq: number;
+  /** The id of this subscription on the current connection (the id of the request that made it there). */
+  serverId: number | undefined;
+  readonly #owner: SubscriptionOwner;
+  readonly #listener: ChangeListener;
+  readonly #onError: ((error: StoreError) => void) | undefined;
+  #closed = false;
+  #waiters: Array<{ seq: number; resolve: () => void }> = [];
+
+  constructor(owner: SubscriptionOwner, listener: ChangeListener, afterSeq: number | undefined, onError: ((error: StoreError) => void) | undefined) {
+    this.#owner = owner;
+    this.#listener = listener;
+    this.#onError = onError;
+    this.#afterSeq = afterSeq;
+    this.#lastSeq = afterSeq ?? -1;
+  }
+
+  get afterSeq(): number {
+    return this.#afterSeq ?? 0;
+  }
+
+  /** The seq of the last event delivered (or `afterSeq` before the first). */
+  get lastSeq(): number {
+    return this.#lastSeq;
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** The server said where delivery starts (the store's seq when no afterSeq was given). */
+  started(afterSeq: number): void {
+    this.#afterSeq ??= afterSeq;
+    this.#lastSeq = Math.max(this.#lastSeq, afterSeq);
+  }
+
+  deliver(seq: number, ops: readonly ChangeOp[]): void {
+    if (this.#closed || seq <= this.#lastSeq) return;
+    this.#lastSeq = seq;
+    const event: ChangeEvent = { seq, ops };
+    try {
+      this.#listener(event);
+    } catch (error) {
+      // A listener's bug must not stop delivery to it or to others: surface it like an uncaught error.
+      queueMicrotask(() => {
+        throw error;
+      });
+    }
+    this.#wake();
+  }
+
+  /** The subscription ended by an error (history gone, the client gave up): `onError`, and no event after. */
+  fail(error: StoreError<string>): void {
+    if (this.#closed) return;
+    this.end();
+    if (this.#onError === undefined) {
+      queueMicrotask(() => {
+        throw error;
+      });
+      return;
+    }
+    try {
+      // The contract types onError's error by the contract's codes; a remote one may add its own.
+      this.#onError(error as StoreError);
+    } catch (hookError) {
+      queueMicrotask(() => {
+        throw hookError;
+      });
+    }
+  }
+
+  /** Stops delivery at once, silently. */
+  end(): void {
+    this.#closed = true;
+    this.serverId = undefined;
+    this.#wake(true);
+  }
+
+  /** Resolves once an event at or above `seq` was delivered, or the subscription ended, or `release()` was called. */
+  waitFor(seq: number): Promise<void> {
+    if (this.#closed || this.#lastSeq >= seq) return Promise.resolve();
+    return new Promise((resolve) => this.#waiters.push({ seq, resolve }));
+  }
+
+  /** Wakes every `waitFor` (the connection was lost while the client closes). */
+  release(): void {
+    this.#wake(true);
+  }
+
+  close(): Promise<void> {
+    return this.#owner.unsubscribe(this);
+  }
+
+  #wake(all = false): void {
+    if (this.#waiters.length === 0) return;
+    const waiting = this.#waiters;
+    this.#waiters = [];
+    for (const waiter of waiting) {
+      if (all || this.#lastSeq >= waiter.seq) waiter.resolve();
+      else this.#waiters.push(waiter);
+    }
+  }
+}

@@ -1,0 +1,398 @@
+import type { Socket } from "node:net";
+import type { StoreError } from "@store/fs";
+import type { ChangeEvent, Entry, KeyValueStore, ScanOptions, Subscription, WriteOp } from "@store/kv";
+import { codeOf, remoteError, toWireError, type RemoteErrorCode } from "./errors.js";
+import { encodeFrame, FrameReader } from "./frame.js";
+import { FRAME_BYTES_MIN, PART_CHARS_TARGET, PROTOCOL_NAME, PROTOCOL_VERSIONS } from "./limits.js";
+import { encodeBye, encodeEnd, encodeEntry, encodeError, encodeEvent, encodeOk, encodePart, encodeRefuse, encodeWelcome, parseHello, parseRequest, type Notice, type Request } from "./messages.js";
+
+/** Who is connected, as the server's reports name them. */
+export interface ClientInfo {
+  /** This server's number for the connection, from 1. */
+  readonly connection: number;
+  /** The id the client sends in its hello; the same across its reconnections. */
+  readonly clientId: string | undefined;
+  readonly name: string | undefined;
+  readonly pid: number | undefined;
+}
+
+export interface ServerLimits {
+  readonly frameBytesMax: number;
+  readonly requestsInFlightMax: number;
+  readonly subscriptionsMax: number;
+  readonly clientBufferBytesMax: number;
+  readonly handshakeTimeoutMs: number;
+}
+
+/** What a connection needs from its server. */
+export interface ConnectionContext {
+  readonly store: KeyValueStore;
+  readonly socketPath: string;
+  readonly serverId: string;
+  readonly limits: ServerLimits;
+  /** The reason this server last disconnected the client id, told once at its next hello. */
+  takeNotice(clientId: string): Notice | undefined;
+  rememberNotice(clientId: string, notice: Notice): void;
+  reportError(error: StoreError<RemoteErrorCode>, client: ClientInfo): void;
+  /** The JSON text of an event's ops, made once for all the subscribers of the event. */
+  eventOpsJson(event: ChangeEvent): string;
+  countRequest(): void;
+  onClosed(connection: ServerConnection): void;
+}
+
+interface ServedSubscription {
+  readonly id: number;
+  open: boolean;
+  subscription: Subscription | undefined;
+}
+
+/**
+ * One client's connection: the handshake, then requests read in order and answered as they settle
+ * (pipelined), and the events of its subscriptions pushed as they come.
+ *
+ * Backpressure. Requests: the connection reads no further frame while `requestsInFlightMax` requests
+ * are unanswered or while its output waits for the client to read (`writableNeedDrain`); the kernel's
+ * socket buffer then fills and the client's writes wait. Long answers (scan, getMany) are sent in
+ * parts, each after the previous one drained. Events cannot wait (the store does not hold them for
+ * us), so a client that does not read them is cut off once its unread output would pass
+ * `clientBufferBytesMax`: memory per client stays bounded, and the client resumes its subscriptions
+ * from its last seq when it reconnects (`STORE_SLOW_CONSUMER`, told at its next hello).
+ */
+export class ServerConnection {
+  readonly #socket: Socket;
+  readonly #context: ConnectionContext;
+  readonly #reader: FrameReader;
+  readonly #subscriptions = new Map<number, ServedSubscription>();
+  readonly #closed: Promise<void>;
+  #info: ClientInfo;
+  #state: "hello" | "open" | "draining" | "closed" = "hello";
+  #inFlight = 0;
+  #lastId = 0;
+  #corked = false;
+  #handshakeTimer: NodeJS.Timeout | undefined;
+  #waiters: Array<() => void> = [];
+
+  constructor(socket: Socket, context: ConnectionContext, connection: number) {
+    this.#socket = socket;
+    this.#context = context;
+    this.#reader = new FrameReader(context.limits.frameBytesMax);
+    this.#info = { connection, clientId: undefined, name: undefined, pid: undefined };
+    this.#closed = new Promise((resolve) => {
+      socket.once("close", () => {
+        this.#onClose();
+        resolve();
+      });
+    });
+    socket.on("data", (chunk: Buffer) => {
+      this.#reader.push(chunk);
+      this.#pump();
+    });
+    socket.on("drain", () => {
+      this.#wake();
+      this.#pump();
+    });
+    // A reset or a write after the peer left: 'close' follows and cleans up.
+    socket.on("error", () => undefined);
+    this.#handshakeTimer = setTimeout(() => {
+      this.#refuse("STORE_PROTOCOL", `No hello within handshakeTimeoutMs (${context.limits.handshakeTimeoutMs} ms) of connecting to the store server at ${context.socketPath}.`);
+    }, context.limits.handshakeTimeoutMs);
+    this.#handshakeTimer.unref();
+  }
+
+  get info(): ClientInfo {
+    return this.#info;
+  }
+
+  describe(): { requestsInFlight: number; subscriptions: number; unsentBytes: number } {
+    return { requestsInFlight: this.#inFlight, subscriptions: this.#subscriptions.size, unsentBytes: this.#socket.writableLength };
+  }
+
+  /**
+   * Ends the connection for a server that is closing: reads no more requests, lets those in flight
+   * be answered, ends the subscriptions, says bye (with the id of the last request read, so the
+   * client knows the later ones were never read), and waits for the socket to close.
+   * `destroyAfterMs` bounds it all: a client that does not read is cut off then.
+   */
+  async close(destroyAfterMs: number): Promise<void> {
+    if (this.#state === "closed") return this.#closed;
+    const timer = setTimeout(() => this.#socket.destroy(), destroyAfterMs);
+    try {
+      if (this.#state === "hello") {
+        this.#refuse("STORE_UNAVAILABLE", `The store server at ${this.#context.socketPath} is closing.`);
+      } else {
+        this.#state = "draining";
+        this.#socket.pause();
+        while (this.#inFlight > 0 && !this.#socket.destroyed) await new Promise<void>((resolve) => this.#waiters.push(resolve));
+        await this.#endSubscriptions();
+        this.#end(encodeBye("STORE_UNAVAILABLE", `The store server at ${this.#context.socketPath} is closing.`, this.#lastId));
+      }
+      await this.#closed;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  #pump(): void {
+    while (this.#state === "hello" || this.#state === "open") {
+      if (this.#state === "open" && (this.#inFlight >= this.#context.limits.requestsInFlightMax || this.#socket.writableNeedDrain)) {
+        this.#socket.pause();
+        return;
+      }
+      let payload: Buffer | undefined;
+      try {
+        payload = this.#reader.next();
+        if (payload === undefined) {
+          this.#socket.resume();
+          return;
+        }
+        if (this.#state === "hello") this.#onHello(payload);
+        else this.#onRequest(parseRequest(payload));
+      } catch (error) {
+        this.#protocolError(error);
+        return;
+      }
+    }
+  }
+
+  #onHello(payload: Buffer): void {
+    clearTimeout(this.#handshakeTimer);
+    const hello = parseHello(payload);
+    this.#info = { connection: this.#info.connection, clientId: hello.clientId, name: hello.name, pid: hello.pid };
+    const path = this.#context.socketPath;
+    if (hello.protocol !== PROTOCOL_NAME) {
+      this.#refuse("STORE_PROTOCOL", `The server at ${path} speaks ${PROTOCOL_NAME}, not ${JSON.stringify(hello.protocol)}.`);
+      return;
+    }
+    const version = Math.max(0, ...hello.versions.filter((offered) => PROTOCOL_VERSIONS.includes(offered)));
+    if (version === 0) {
+      this.#refuse(
+        "STORE_PROTOCOL",
+        `Protocol version mismatch: the store server at ${path} speaks ${PROTOCOL_NAME} version ${PROTOCOL_VERSIONS.join(", ")}, the client offered version ${hello.versions.join(", ")}. Upgrade @store/remote on the older side so that both share a version.`,
+      );
+      return;
+    }
+    if (hello.frameBytesMax < FRAME_BYTES_MIN) {
+      this.#refuse("STORE_PROTOCOL", `The client's frameBytesMax (${hello.frameBytesMax} bytes) is under ${FRAME_BYTES_MIN}, too small for the changes the server must send.`);
+      return;
+    }
+    this.#state = "open";
+    this.#write(encodeWelcome(version, this.#context.limits.frameBytesMax, this.#context.serverId, this.#context.takeNotice(hello.clientId)));
+  }
+
+  #onRequest(request: Request): void {
+    if (request.id <= this.#lastId) {
+      throw remoteError("STORE_PROTOCOL", `Request ids must increase on a connection: ${request.id} came after ${this.#lastId}.`);
+    }
+    this.#lastId = request.id;
+    this.#inFlight += 1;
+    this.#context.countRequest();
+    void this.#serve(request).finally(() => {
+      this.#inFlight -= 1;
+      this.#wake();
+      this.#pump();
+    });
+  }
+
+  // The store is called before the first await, so requests reach it in the order they were read.
+  async #serve(request: Request): Promise<void> {
+    const store = this.#context.store;
+    try {
+      switch (request.t) {
+        case "get":
+          this.#write(encodeOk(request.id, encodeEntry(await store.get(request.key as string))));
+          return;
+        case "getMany":
+          await this.#writeList(request.id, await store.getMany(request.keys as string[]));
+          return;
+        case "scan":
+          await this.#writeList(request.id, await store.scan(request.options as ScanOptions));
+          return;
+        case "batch":
+          this.#write(encodeOk(request.id, `{"seq":${(await store.batch(request.ops as WriteOp[])).seq}}`));
+          return;
+        case "stats":
+          this.#write(encodeOk(request.id, JSON.stringify(await store.stats())));
+          return;
+        case "sub":
+          await this.#subscribe(request.id, request.afterSeq);
+          return;
+        case "unsub":
+          await this.#unsubscribe(request.sub);
+          this.#write(encodeOk(request.id, "null"));
+          return;
+      }
+    } catch (error) {
+      this.#write(encodeError(request.id, toWireError(error)));
+    }
+  }
+
+  /** Entries in parts of about `PART_CHARS_TARGET` characters, each sent once the previous one drained. */
+  async #writeList(id: number, entries: ReadonlyArray<Entry | undefined>): Promise<void> {
+    let items: string[] = [];
+    let chars = 0;
+    for (const entry of entries) {
+      const item = encodeEntry(entry);
+      if (items.length > 0 && chars + item.length > PART_CHARS_TARGET) {
+        this.#write(encodePart(id, items));
+        items = [];
+        chars = 0;
+        while (this.#socket.writableNeedDrain && !this.#socket.destroyed) await new Promise<void>((resolve) => this.#waiters.push(resolve));
+        if (this.#socket.destroyed) return;
+      }
+      items.push(item);
+      chars += item.length;
+    }
+    this.#write(encodeOk(id, `[${items.join(",")}]`));
+  }
+
+  async #subscribe(id: number, afterSeq: unknown): Promise<void> {
+    const { store, limits } = this.#context;
+    if (this.#subscriptions.size >= limits.subscriptionsMax) {
+      throw remoteError("STORE_TOO_LARGE", `This connection has ${this.#subscriptions.size} subscriptions, subscriptionsMax of the store server at ${this.#context.socketPath}. Close some first.`);
+    }
+    if (typeof afterSeq === "number") {
+      // A seq the store never reached: the client followed another store (or one that lost writes).
+      const { seq } = await store.stats();
+      if (afterSeq > seq) {
+        throw remoteError(
+          "STORE_HISTORY_GONE",
+          `Cannot resume after seq ${afterSeq}: the store served at ${this.#context.socketPath} is at seq ${seq}, so it is not the store this subscription followed (another folder, or one restored from a backup). Read the state again (scan), then subscribe from its seq.`,
+        );
+      }
+    }
+    const served: ServedSubscription = { id, open: true, subscription: undefined };
+    this.#subscriptions.set(id, served);
+    try {
+      served.subscription = await store.subscribe(
+        (event) => {
+          this.#onEvent(served, event);
+        },
+        {
+          ...(afterSeq === undefined ? {} : { afterSeq: afterSeq as number }),
+          onError: (error) => {
+            this.#onSubscriptionError(served, error);
+          },
+        },
+      );
+    } catch (error) {
+      this.#subscriptions.delete(id);
+      throw error;
+    }
+    if (!served.open) {
+      await served.subscription.close();
+      return;
+    }
+    this.#write(encodeOk(id, `{"afterSeq":${served.subscription.afterSeq}}`));
+  }
+
+  async #unsubscribe(id: number): Promise<void> {
+    const served = this.#subscriptions.get(id);
+    if (served === undefined) return;
+    served.open = false;
+    this.#subscriptions.delete(id);
+    await served.subscription?.close();
+  }
+
+  #onEvent(served: ServedSubscription, event: ChangeEvent): void {
+    if (!served.open || this.#state === "closed") return;
+    try {
+      const frame = encodeFrame(encodeEvent(served.id, event.seq, this.#context.eventOpsJson(event)));
+      if (this.#socket.writableLength + frame.length > this.#context.limits.clientBufferBytesMax) {
+        this.#slowConsumer();
+        return;
+      }
+      this.#writeFrame(frame);
+    } catch (error) {
+      // Only a bug gets here (an event too large to encode): end this subscription and say why.
+      this.#onSubscriptionError(served, error);
+    }
+  }
+
+  #onSubscriptionError(served: ServedSubscription, error: unknown): void {
+    if (!served.open) return;
+    served.open = false;
+    this.#subscriptions.delete(served.id);
+    this.#write(encodeEnd(served.id, toWireError(error)));
+  }
+
+  #slowConsumer(): void {
+    const { limits, socketPath } = this.#context;
+    const error = remoteError(
+      "STORE_SLOW_CONSUMER",
+      `${describeClient(this.#info)} was disconnected from the store server at ${socketPath}: ${this.#socket.writableLength} bytes of frames it had not read, and the next change would pass clientBufferBytesMax (${limits.clientBufferBytesMax} bytes). It resumes its subscriptions from its last seq when it reconnects.`,
+    );
+    if (this.#info.clientId !== undefined) this.#context.rememberNotice(this.#info.clientId, { code: error.code, message: error.message });
+    this.#context.reportError(error, this.#info);
+    this.#state = "closed";
+    this.#socket.destroy();
+  }
+
+  #protocolError(error: unknown): void {
+    const code = codeOf(error);
+    const message = error instanceof Error ? error.message : String(error);
+    const reported = code === "STORE_PROTOCOL" ? (error as StoreError<RemoteErrorCode>) : remoteError("STORE_PROTOCOL", message, { cause: error });
+    this.#context.reportError(remoteError("STORE_PROTOCOL", `${describeClient(this.#info)} was disconnected: ${reported.message}`), this.#info);
+    if (this.#state === "hello") this.#end(encodeRefuse("STORE_PROTOCOL", reported.message));
+    else this.#end(encodeBye("STORE_PROTOCOL", reported.message, this.#lastId));
+  }
+
+  #refuse(code: RemoteErrorCode, message: string): void {
+    clearTimeout(this.#handshakeTimer);
+    this.#context.reportError(remoteError(code, `${describeClient(this.#info)} was refused: ${message}`), this.#info);
+    this.#end(encodeRefuse(code, message));
+  }
+
+  /** Sends a last frame and half-closes; reads nothing more. */
+  #end(text: string): void {
+    if (this.#state === "closed") return;
+    this.#state = "closed";
+    this.#socket.pause();
+    if (this.#socket.writable) this.#socket.end(encodeFrame(text));
+  }
+
+  #write(text: string): void {
+    this.#writeFrame(encodeFrame(text));
+  }
+
+  // Writes of one turn of the event loop go to the kernel together (one writev).
+  #writeFrame(frame: Buffer): void {
+    if (!this.#socket.writable) return;
+    if (!this.#corked) {
+      this.#corked = true;
+      this.#socket.cork();
+      process.nextTick(() => {
+        this.#corked = false;
+        this.#socket.uncork();
+      });
+    }
+    this.#socket.write(frame);
+  }
+
+  #wake(): void {
+    const waiters = this.#waiters;
+    this.#waiters = [];
+    for (const wake of waiters) wake();
+  }
+
+  async #endSubscriptions(): Promise<void> {
+    const subscriptions = [...this.#subscriptions.values()];
+    this.#subscriptions.clear();
+    for (const served of subscriptions) served.open = false;
+    await Promise.all(subscriptions.flatMap((served) => (served.subscription === undefined ? [] : [served.subscription.close().catch(() => undefined)])));
+  }
+
+  #onClose(): void {
+    this.#state = "closed";
+    clearTimeout(this.#handshakeTimer);
+    this.#wake();
+    void this.#endSubscriptions();
+    this.#context.onClosed(this);
+  }
+}
+
+export function describeClient(info: ClientInfo): string {
+  const parts = [`connection ${info.connection}`];
+  if (info.name !== undefined) parts.push(`"${info.name}"`);
+  if (info.pid !== undefined) parts.push(`pid ${info.pid}`);
+  return `Client ${parts.join(", ")}`;
+}

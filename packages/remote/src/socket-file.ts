@@ -1,0 +1,138 @@
+import { chmodSync, lstatSync, unlinkSync, type Stats } from "node:fs";
+import { lstat } from "node:fs/promises";
+import { createConnection, type Server } from "node:net";
+import { isErrno, quote } from "@store/fs";
+import { remoteError } from "./errors.js";
+import { show } from "./show.js";
+import { SOCKET_PATH_BYTES_MAX } from "./limits.js";
+
+/** Checks a socket path given by the caller: a non-empty string that fits in `sun_path`. */
+export function validateSocketPath(socketPath: unknown, where: string): string {
+  if (typeof socketPath !== "string" || socketPath.length === 0) throw new TypeError(`${where} needs socketPath, the path of the Unix socket, got ${show(socketPath)}.`);
+  if (Buffer.byteLength(socketPath, "utf8") > SOCKET_PATH_BYTES_MAX) {
+    throw new TypeError(
+      `${where}: socketPath ${quote(socketPath)} is ${Buffer.byteLength(socketPath, "utf8")} bytes, over the ${SOCKET_PATH_BYTES_MAX} a Unix socket path can hold. Use a shorter path (a relative one, or one under /tmp or $XDG_RUNTIME_DIR).`,
+    );
+  }
+  if (socketPath.includes("\u0000")) throw new TypeError(`${where}: socketPath ${quote(socketPath)} contains a NUL character.`);
+  return socketPath;
+}
+
+/**
+ * Makes `socketPath` free for a new server, or refuses. Nothing there: fine. A socket nobody
+ * listens on (a server that died; connect(2) gets ECONNREFUSED): removed. A socket a live server
+ * answers on, or anything that is not a socket (a file someone put there): `STORE_ADDRESS_IN_USE`,
+ * and it is left alone.
+ */
+export async function clearStaleSocket(socketPath: string): Promise<void> {
+  const found = await lstatOrUndefined(socketPath);
+  if (found === undefined) return;
+  if (!found.isSocket()) {
+    throw remoteError("STORE_ADDRESS_IN_USE", `${socketPath} exists and is not a socket (a ${kindOf(found)}); refusing to replace it. Remove it, or serve on another path.`, { path: socketPath });
+  }
+  const probe = await probeSocket(socketPath);
+  if (probe === "live") {
+    throw remoteError("STORE_ADDRESS_IN_USE", `A live server answers at ${socketPath}; refusing to replace it. Stop that server first, or serve on another path.`, { path: socketPath });
+  }
+  if (probe === "gone") return;
+  // Stale. Look again, synchronously with the unlink, and remove it only if it is still the socket
+  // that refused us: a server that replaced it in the meantime keeps its socket.
+  const again = lstatSyncOrUndefined(socketPath);
+  if (again === undefined) return;
+  if (again.ino !== found.ino || again.dev !== found.dev) {
+    throw remoteError("STORE_ADDRESS_IN_USE", `${socketPath} was replaced while this server was starting: another server is starting on it. Serve on another path.`, { path: socketPath });
+  }
+  unlinkSync(socketPath);
+}
+
+/**
+ * Listens on `socketPath` with the file created as `mode` from the start: the process umask is set
+ * to exclude every other bit around the bind (which Node does synchronously in `listen()`), so there
+ * is no moment at which another user could connect; then `chmod` sets exactly `mode`. In a worker
+ * thread, where the umask cannot be set, the file is chmodded right after the bind.
+ * Resolves the socket file's identity, so that `close()` removes it only while it is still ours.
+ */
+export async function listenOnSocket(server: Server, socketPath: string, mode: number): Promise<{ dev: number; ino: number }> {
+  await new Promise<void>((resolve, reject) => {
+    const onError = (error: Error): void => {
+      reject(
+        isErrno(error, "EADDRINUSE")
+          ? remoteError("STORE_ADDRESS_IN_USE", `${socketPath} was taken by another server while this one was starting. Serve on another path.`, { path: socketPath, cause: error })
+          : remoteError("STORE_IO", `Could not listen on ${socketPath}: ${error.message}. Check that its folder exists and is writable.`, { path: socketPath, cause: error }),
+      );
+    };
+    server.once("error", onError);
+    const previous = setUmask(0o777 & ~mode);
+    try {
+      server.listen({ path: socketPath }, () => {
+        server.off("error", onError);
+        resolve();
+      });
+    } finally {
+      if (previous !== undefined) setUmask(previous);
+    }
+  });
+  chmodSync(socketPath, mode);
+  const stats = lstatSync(socketPath);
+  return { dev: stats.dev, ino: stats.ino };
+}
+
+/** Removes the socket file if it is still the one this server created. */
+export function removeSocketFile(socketPath: string, identity: { dev: number; ino: number }): void {
+  const found = lstatSyncOrUndefined(socketPath);
+  if (found === undefined || found.ino !== identity.ino || found.dev !== identity.dev) return;
+  try {
+    unlinkSync(socketPath);
+  } catch (error) {
+    if (!isErrno(error, "ENOENT")) throw error;
+  }
+}
+
+function setUmask(mask: number): number | undefined {
+  try {
+    return process.umask(mask);
+  } catch {
+    return undefined; // a worker thread: chmod right after the bind instead
+  }
+}
+
+function probeSocket(socketPath: string): Promise<"live" | "stale" | "gone"> {
+  return new Promise((resolve, reject) => {
+    const socket = createConnection({ path: socketPath });
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve("live");
+    });
+    socket.once("error", (error) => {
+      socket.destroy();
+      if (isErrno(error, "ECONNREFUSED")) resolve("stale");
+      else if (isErrno(error, "ENOENT")) resolve("gone");
+      else reject(remoteError("STORE_ADDRESS_IN_USE", `Could not tell whether a server answers at ${socketPath} (${error.message}); refusing to replace it.`, { path: socketPath, cause: error }));
+    });
+  });
+}
+
+async function lstatOrUndefined(path: string): Promise<Stats | undefined> {
+  try {
+    return await lstat(path);
+  } catch (error) {
+    if (isErrno(error, "ENOENT")) return undefined;
+    throw remoteError("STORE_IO", `Could not look at ${path}: ${(error as Error).message}.`, { path, cause: error });
+  }
+}
+
+function lstatSyncOrUndefined(path: string): Stats | undefined {
+  try {
+    return lstatSync(path);
+  } catch (error) {
+    if (isErrno(error, "ENOENT")) return undefined;
+    throw error;
+  }
+}
+
+function kindOf(stats: Stats): string {
+  if (stats.isDirectory()) return "folder";
+  if (stats.isSymbolicLink()) return "symbolic link";
+  if (stats.isFIFO()) return "FIFO";
+  return "file";
+}
