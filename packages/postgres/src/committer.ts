@@ -9,8 +9,8 @@ import { BEGIN, COMMIT, ROLLBACK, type Statements } from "./sql.js";
 
 /** Test hooks: called inside the write transaction, so a test can cut the connection at that point. */
 export interface CommitHooks {
-  /** The counter lock is held, nothing is written yet. */
-  readonly afterLock?: (context: { readonly backendPid: number | undefined }) => Promise<void> | void;
+  /** The counter lock is held and the preconditions were checked; nothing is written yet. */
+  readonly afterCheck?: (context: { readonly backendPid: number | undefined }) => Promise<void> | void;
   /** Everything is written; COMMIT is sent when this resolves. */
   readonly beforeCommit?: (context: { readonly backendPid: number | undefined }) => Promise<void> | void;
 }
@@ -122,9 +122,9 @@ export class Committer {
     try {
       await session.query(BEGIN);
       const [counter] = await session.query(this.#sql.lockCounter);
-      await this.#hooks.afterLock?.({ backendPid: session.backendPid });
       const versions = await session.query(this.#sql.versions, [JSON.stringify(keysOf(group).map(sortKeyHex))]);
       planned = plan(group, counter, versions);
+      await this.#hooks.afterCheck?.({ backendPid: session.backendPid });
       if (planned.lastSeq === undefined) {
         // Every batch conflicted: nothing to write.
         await session.query(ROLLBACK);

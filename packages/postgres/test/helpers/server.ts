@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import pg from "pg";
+import { afterAll, beforeAll, describe, it } from "vitest";
 
 // Where the tests find PostgreSQL: STORE_PG_URL, else the local server on 127.0.0.1:5432 (which
 // .ci/run starts when it is installed but stopped). Each test file works in a database of its own,
@@ -81,3 +82,30 @@ function redact(url: string): string {
     return "STORE_PG_URL";
   }
 }
+
+/**
+ * Registers `body`'s tests against a fresh database of the server, or one skipped test naming why
+ * there is none. `database()` is the file's database once `beforeAll` ran.
+ */
+export function describeOnServer(title: string, label: string, body: (database: () => TestDatabase) => void): void {
+  describe(title, () => {
+    if (probe.server === undefined) {
+      it.skip(`skipped: ${probe.reason}`, () => undefined);
+      return;
+    }
+    const server = probe.server;
+    let database: TestDatabase | undefined;
+    beforeAll(async () => {
+      database = await createTestDatabase(server, label);
+    });
+    afterAll(async () => {
+      await database?.drop();
+    });
+    body(() => {
+      if (database === undefined) throw new Error("the test database was not created");
+      return database;
+    });
+  });
+}
+
+const probe = await probeServer();
