@@ -1,3 +1,4 @@
+import { randomInt } from "node:crypto";
 import { openStore, toKeyValueStore } from "@store/log";
 import { createGame, isGameError } from "../src/index.js";
 
@@ -22,8 +23,17 @@ try {
   console.log(`7 has ${error.balance} tokens, ${error.amount} needed`); // 7 has 30 tokens, 1000 needed
 }
 
+// A coin flip against the house, one batch: the stake escrowed, the coin drawn inside the batch,
+// double or nothing paid. A retry with the same key answers the first flip; it never draws again.
+const flip = await game.games.play(
+  { type: "coinflip", players: ["42"], stakes: { "42": 10 } },
+  () => (randomInt(2) === 1 ? { results: { "42": "win" }, payouts: { "42": 20 } } : { results: { "42": "loss" } }),
+  { idempotencyKey: "interaction-5" },
+);
+console.log(flip.results["42"], flip.balances["42"]); // win 130, or loss 110
+
 await game.catchUp(); // the leaderboard follows the change subscription: wait for the last write
-console.log(game.leaderboard.top(10)); // [{ rank: 1, id: "42", name: "Ada", score: 3 }, { rank: 2, id: "7", ... }]
+console.log(game.leaderboard.top(10)); // [{ rank: 1, id: "42", name: "Ada", score: 6 (or 3) }, { rank: 2, id: "7", ... }]
 console.log((await game.audit()).ok); // true: balances + escrow = granted - spent
 await game.close(); // stops the sweeper; the store stays open
 await store.close();
