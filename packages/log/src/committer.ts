@@ -224,10 +224,9 @@ export class Committer {
     try {
       next = await ActiveSegment.create(this.#fs, this.#dir, fileNumber, this.#hooks.committedSeq(), this.#options.sync, this.#options.segmentPreallocateBytes);
     } catch (error) {
-      const path = segmentPath(this.#dir, fileNumber);
-      // Left behind, it holds no record, and opening skips it; removing it is tidier.
-      await this.#fs.unlink(path).catch(() => undefined);
-      throw ioError("Starting a new log segment", path, error);
+      // Nothing to remove: creation drops its own temp file, and a file already at this name (the
+      // link failed) is not ours to delete; one left after its header was linked holds no record.
+      throw ioError("Starting a new log segment", segmentPath(this.#dir, fileNumber), error);
     }
     this.#segment = next;
     this.sealed.set(old.fileNumber, old.size);

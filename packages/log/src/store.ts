@@ -2,7 +2,7 @@ import { ChangeHistory, type CommittedWrite } from "./change-history.js";
 import { Committer, type PendingWrite } from "./committer.js";
 import { compact, type CompactionResult } from "./store-compaction.js";
 import { frameJson } from "./format.js";
-import { StoreError, assertJsonValue, assertKey, deepFreeze, type DirectoryLock, type JsonValue } from "@store/fs";
+import { StoreError, assertJsonValue, assertKey, deepFreeze, ioError, type DirectoryLock, type JsonValue } from "@store/fs";
 import type { ChangeEvent, ChangeListener, ChangeOp } from "@store/kv";
 import type { KeyChange, Keyspace } from "./keyspace.js";
 import { resolveOptions, type ResolvedOptions, type StoreOptions } from "./options.js";
@@ -302,7 +302,9 @@ export class Store {
       await this.#compactionState.running?.catch(() => undefined);
       await this.#committer?.close();
     } finally {
-      await this.#lock?.release();
+      await this.#lock?.release().catch((error: unknown) => {
+        throw error instanceof StoreError ? error : ioError("Releasing the folder lock", this.dir, error);
+      });
     }
   }
 

@@ -160,3 +160,16 @@ describe("temp files of killed processes", () => {
     expect((await readdir(dir)).filter((name) => name.endsWith(".tmp"))).toEqual([]);
   });
 });
+
+describe("a segment name taken by someone else's file after open", () => {
+  it("a roll that cannot link its new segment leaves that file alone and the store goes on in its segment", async () => {
+    const dir = await tempDir();
+    const store = await openStore(dir, { segmentBytesMax: 1024, segmentPreallocateBytes: 0 });
+    const theirs = join(dir, "000002.log");
+    await writeFile(theirs, "someone else's file\n");
+    for (let index = 0; index < 40; index += 1) await store.set(`k${index}`, "x".repeat(40));
+    expect(await readFile(theirs, "utf8")).toBe("someone else's file\n");
+    expect(store.get("k39")).toBe("x".repeat(40));
+    await store.close();
+  });
+});

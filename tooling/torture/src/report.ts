@@ -1,5 +1,8 @@
 import type { ScenarioResult } from "./scenario.js";
 
+/** Scenario names are padded to this, the longest name's length, so the columns line up. */
+const NAME_WIDTH = 16;
+
 /** Failures printed per scenario; the count says how many more there were. */
 const FAILURES_SHOWN_MAX = 5;
 
@@ -12,7 +15,7 @@ export function replayCommand(name: string, seed: number, mutate?: string): stri
 export function formatResult(result: ScenarioResult, mutate?: string): string {
   const lastSeed = result.firstSeed + result.cases - 1;
   const lines = [
-    `${result.name.padEnd(12)} ${String(result.cases).padStart(7)} cases ${String(result.checks).padStart(9)} checks ${String(result.failures.length).padStart(5)} failed` +
+    `${result.name.padEnd(NAME_WIDTH)} ${String(result.cases).padStart(7)} cases ${String(result.checks).padStart(9)} checks ${String(result.failures.length).padStart(5)} failed` +
       `  (${(result.elapsedMs / 1000).toFixed(1)} s, seeds ${result.firstSeed}..${lastSeed})`,
   ];
   for (const failure of result.failures.slice(0, FAILURES_SHOWN_MAX)) {
