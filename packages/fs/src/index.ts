@@ -28,3 +28,4 @@ export {
   type ValueLimits,
 } from "./json-value.js";
 export { assertKey, keyProblem, KEY_BYTES_MAX_DEFAULT, type KeyLimits } from "./keys.js";
+export { assertOptionNames } from "./option-names.js";

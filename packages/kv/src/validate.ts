@@ -1,4 +1,4 @@
-import { StoreError, assertJsonValue, assertKey, keyProblem, quote, type JsonValue } from "@store/fs";
+import { StoreError, assertJsonValue, assertKey, assertOptionNames, keyProblem, quote, type JsonValue } from "@store/fs";
 import { BATCH_BYTES_MAX, BATCH_OPS_MAX, GET_MANY_KEYS_MAX, KEY_BYTES_MAX, SCAN_LIMIT_DEFAULT, SCAN_LIMIT_MAX, VALUE_DEPTH_MAX } from "./limits.js";
 import type { ChangeListener, IfVersion } from "./types.js";
 
@@ -209,11 +209,7 @@ export function validateSubscribe(listener: unknown, options: unknown): Validate
 // A misspelled property (`ifversion`, `prefx`) would otherwise be ignored silently; for `ifVersion`
 // that drops a precondition.
 function refuseUnknownProperties(object: object, known: readonly string[], where: string): void {
-  for (const name of Object.keys(object)) {
-    if (!known.includes(name)) {
-      throw new TypeError(`${where} has an unknown property ${quote(name)}; the known ones are ${known.join(", ")}.`);
-    }
-  }
+  assertOptionNames(object, known, where, "property");
 }
 
 /** Input quoted for a TypeError message, shortened. */

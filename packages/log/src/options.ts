@@ -1,4 +1,4 @@
-import { KEY_BYTES_MAX_DEFAULT, VALUE_DEPTH_MAX_DEFAULT, nodeFileSystem, type FileSystem, type ProcessProbe } from "@store/fs";
+import { KEY_BYTES_MAX_DEFAULT, VALUE_DEPTH_MAX_DEFAULT, assertOptionNames, nodeFileSystem, type FileSystem, type ProcessProbe } from "@store/fs";
 
 export type SyncMode = "always" | "interval" | "none";
 export type CorruptionPolicy = "fail" | "salvage";
@@ -129,10 +129,7 @@ function assertKnownOptions(options: StoreOptions): void {
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     throw new TypeError(`openStore() options must be an object, got ${value === null ? "null" : Array.isArray(value) ? "an array" : typeof value}.`);
   }
-  const unknown = Object.keys(value).filter((name) => !OPTION_NAMES.includes(name));
-  if (unknown.length === 0) return;
-  const names = unknown.map((name) => JSON.stringify(name.length > 40 ? `${name.slice(0, 40)}...` : name)).join(", ");
-  throw new TypeError(`Unknown openStore() option${unknown.length === 1 ? "" : "s"} ${names}. The options are: ${OPTION_NAMES.join(", ")}.`);
+  assertOptionNames(value, OPTION_NAMES, "openStore()");
 }
 
 function oneOf<T extends string>(name: string, value: unknown, allowed: readonly T[]): T {

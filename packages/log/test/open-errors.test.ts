@@ -141,7 +141,7 @@ describe("misleading or raw errors on open", () => {
     const attempt = openStore(dir, { synk: "always" } as never);
     await expect(attempt).rejects.toBeInstanceOf(TypeError);
     await expect(attempt).rejects.toThrow(/"synk".*sync, syncIntervalMs, readOnly/);
-    await expect(openStore(dir, { sync: "always", checkIntervalMS: 5 } as never)).rejects.toThrow(/Unknown openStore\(\) option "checkIntervalMS"/);
+    await expect(openStore(dir, { sync: "always", checkIntervalMS: 5 } as never)).rejects.toThrow(/openStore\(\): unknown option "checkIntervalMS"/);
     expect(await readdir(dir)).toEqual([]);
     const store = await openStore(dir, { changeHistoryMax: 10, sync: "none" });
     await store.close();

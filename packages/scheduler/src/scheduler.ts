@@ -1,5 +1,5 @@
 import { StoreError } from "@store/fs";
-import { assertOptionNames } from "./option-names.js";
+import { assertOptionNames } from "@store/fs";
 import {
   DEFAULT_POLICY,
   backoffDelayMs,

@@ -1,7 +1,7 @@
 import { CorruptionError, StoreError, atomicReplace, isErrno, nodeFileSystem, type FileSystem } from "@store/fs";
 import { findJsonSyntaxProblem } from "./json-syntax.js";
 import { jsonValueProblem, type JsonValue } from "@store/fs";
-import { assertOptionNames } from "./option-names.js";
+import { assertOptionNames } from "@store/fs";
 
 export interface WriteJsonOptions {
   /** Default: the real disk. */
