@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { runChild } from "../src/child-process.js";
 import { inTempDir } from "../src/folder-bytes.js";
 import { runScenario } from "../src/index.js";
+import { game } from "../src/scenarios/game.js";
 import { kill9 } from "../src/scenarios/kill-9.js";
 import { twoWriters } from "../src/scenarios/two-writers.js";
 
@@ -11,6 +12,12 @@ describe("the real-process scenarios pass in their short form", () => {
     const result = await runScenario(kill9, { seed: 0, budgetMs: Number.POSITIVE_INFINITY, casesMax: 4 });
     expect(result.failures).toEqual([]);
     expect(result.checks).toBe(12); // 4 folders x 3 kill rounds
+  });
+
+  it("game: 64 players SIGKILLed at random moments: audit() holds, expired games are refunded, acknowledged operations are there and apply once", async () => {
+    const result = await runScenario(game, { seed: 0, budgetMs: Number.POSITIVE_INFINITY, casesMax: 2 });
+    expect(result.failures).toEqual([]);
+    expect(result.checks).toBe(6); // 2 folders x 3 kill rounds
   });
 
   it("two-writers: exactly one of two racing processes opens the folder, and the other takes over from the killed holder", async () => {

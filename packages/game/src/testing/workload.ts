@@ -15,6 +15,8 @@ export interface CrashWorkloadOptions {
   readonly players?: number | undefined;
   /** Operations each player starts (a game counts once). Default: no end (the process is killed). */
   readonly opsPerPlayer?: number | undefined;
+  /** Varies every player's choices (the round and the player's index vary them too). Default 0. */
+  readonly seed?: number | undefined;
 }
 
 /**
@@ -22,8 +24,8 @@ export interface CrashWorkloadOptions {
  * flip coins against the house (`games.play`), duel (create with a `joinStake`, the rival joins
  * without naming it, the winner drawn by `settle`'s decision function), play house games settled
  * with a fixed request, claim their daily tokens, spend, and leave games to expire 30 ms after
- * they start. Each player's choices come from a seed of the round and the player; the draws
- * inside the batches too. Operations and their results go to `onAck`; an error that is not a
+ * they start. Each player's choices come from a seed of `seed`, the round and the player; the
+ * draws inside the batches too. Operations and their results go to `onAck`; an error that is not a
  * refusal (a `code`) ends the run.
  */
 export async function runCrashWorkload(game: Game, options: CrashWorkloadOptions): Promise<void> {
@@ -45,7 +47,7 @@ export async function runCrashWorkload(game: Game, options: CrashWorkloadOptions
 async function playOne(index: number, players: number, options: CrashWorkloadOptions, act: (op: CrashOp, draw: () => number) => Promise<boolean>): Promise<void> {
   const { round, now } = options;
   const me = `p${index}`;
-  const next = random(round * 1000 + index);
+  const next = random(Math.imul(options.seed ?? 0, 0x9e3779b1) ^ (round * 1000 + index));
   const pick = (n: number): number => Math.floor(next() * n);
   const other = (): string => `p${(index + 1 + pick(players - 1)) % players}`;
   await act({ kind: "grant", key: `init-${me}`, player: me, amount: 1000 }, next);
