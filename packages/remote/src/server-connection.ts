@@ -84,6 +84,9 @@ export class ServerConnection {
       });
     });
     socket.on("data", (chunk: Buffer) => {
+      // After the last frame (bye, refuse) the socket keeps flowing so that the peer's end is seen,
+      // but what it still sends is dropped.
+      if (this.#state === "closed") return;
       this.#reader.push(chunk);
       this.#pump();
     });
@@ -342,12 +345,12 @@ export class ServerConnection {
     this.#end(encodeRefuse(code, message));
   }
 
-  /** Sends a last frame and half-closes; reads nothing more. */
+  /** Sends a last frame and half-closes; reads nothing more (but lets the peer's end through, so the socket closes). */
   #end(text: string): void {
     if (this.#state === "closed") return;
     this.#state = "closed";
-    this.#socket.pause();
     if (this.#socket.writable) this.#socket.end(encodeFrame(text));
+    this.#socket.resume();
   }
 
   #write(text: string): void {

@@ -19,7 +19,7 @@ import { encodeRefuse, type Notice } from "./messages.js";
 import { checkOptionNames, frameBytesMaxOption, functionOption, integerOption, optionsObject } from "./options.js";
 import { describeClient, ServerConnection, type ClientInfo, type ConnectionContext, type ServerLimits } from "./server-connection.js";
 import { show } from "./show.js";
-import { clearStaleSocket, listenOnSocket, removeSocketFile, validateSocketPath } from "./socket-file.js";
+import { bindSocket, removeSocketFile, validateSocketPath, type SocketIdentity } from "./socket-file.js";
 
 export interface ServeOptions {
   /** Path of the Unix socket to create (at most 107 bytes). A stale socket of a dead server there is replaced; a live one is refused. */
@@ -103,7 +103,6 @@ export async function serveStore(store: KeyValueStore, options: ServeOptions): P
     closeGraceMs: integerOption(given, "closeGraceMs", CLOSE_GRACE_MS_DEFAULT, 0, where),
   };
   const onClientError = (functionOption(given, "onClientError", where) as ServeOptions["onClientError"]) ?? warn;
-  await clearStaleSocket(socketPath);
   const server = new SocketServer(store, socketPath, limits, onClientError);
   await server.listen(socketMode);
   return server;
@@ -124,7 +123,7 @@ class SocketServer implements RemoteServer {
   readonly #eventOps = new WeakMap<ChangeEvent, string>();
   #requests = 0;
   #connectionCount = 0;
-  #identity: { dev: number; ino: number } | undefined;
+  #identity: SocketIdentity | undefined;
   #closing: Promise<void> | undefined;
 
   constructor(store: KeyValueStore, socketPath: string, limits: ServerLimits & { connectionsMax: number; closeGraceMs: number }, onClientError: (error: StoreError<RemoteErrorCode>, client: ClientInfo) => void) {
@@ -176,7 +175,7 @@ class SocketServer implements RemoteServer {
   }
 
   async listen(socketMode: number): Promise<void> {
-    this.#identity = await listenOnSocket(this.#server, this.socketPath, socketMode);
+    this.#identity = await bindSocket(this.#server, this.socketPath, socketMode);
   }
 
   stats(): RemoteServerStats {
@@ -215,6 +214,7 @@ class SocketServer implements RemoteServer {
       this.#context.reportError(remoteError("STORE_UNAVAILABLE", `${describeClient(info)} was refused: ${reason}`), info);
       socket.on("error", () => undefined);
       socket.end(encodeFrame(encodeRefuse("STORE_UNAVAILABLE", reason)));
+      socket.resume(); // read (and drop) until the peer's end, so that the socket closes
       // A peer that never reads the refusal must not hold the server open.
       setTimeout(() => socket.destroy(), this.#limits.closeGraceMs).unref();
       return;

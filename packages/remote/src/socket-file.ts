@@ -1,6 +1,8 @@
-import { chmodSync, lstatSync, unlinkSync, type Stats } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { chmodSync, lstatSync, renameSync, unlinkSync, type Stats } from "node:fs";
 import { lstat } from "node:fs/promises";
 import { createConnection, type Server } from "node:net";
+import { dirname, join } from "node:path";
 import { isErrno, quote } from "@store/fs";
 import { remoteError } from "./errors.js";
 import { show } from "./show.js";
@@ -18,53 +20,89 @@ export function validateSocketPath(socketPath: unknown, where: string): string {
   return socketPath;
 }
 
+/** The socket file's identity, so that a server removes it only while it is still its own. */
+export interface SocketIdentity {
+  readonly dev: number;
+  readonly ino: number;
+}
+
 /**
- * Makes `socketPath` free for a new server, or refuses. Nothing there: fine. A socket nobody
- * listens on (a server that died; connect(2) gets ECONNREFUSED): removed. A socket a live server
- * answers on, or anything that is not a socket (a file someone put there): `STORE_ADDRESS_IN_USE`,
- * and it is left alone.
+ * Binds `server` to `socketPath`, or refuses. What may be there:
+ * - nothing: fine;
+ * - a socket nobody listens on (its server died; connect(2) gets ECONNREFUSED): replaced;
+ * - a socket a live server answers on, or anything that is not a socket (a file someone put
+ *   there): `STORE_ADDRESS_IN_USE`, and it is left alone.
+ *
+ * The socket is bound under a temporary name in the same folder, with its mode set, then renamed
+ * over `socketPath`: rename(2) replaces a stale socket atomically (clients never find the path
+ * missing), and the name libuv remembers, and unlinks when the server closes, is the temporary
+ * one, so closing never removes a newer server's socket at `socketPath`.
  */
-export async function clearStaleSocket(socketPath: string): Promise<void> {
+export async function bindSocket(server: Server, socketPath: string, mode: number): Promise<SocketIdentity> {
   const found = await lstatOrUndefined(socketPath);
-  if (found === undefined) return;
-  if (!found.isSocket()) {
+  if (found !== undefined && !found.isSocket()) {
     throw remoteError("STORE_ADDRESS_IN_USE", `${socketPath} exists and is not a socket (a ${kindOf(found)}); refusing to replace it. Remove it, or serve on another path.`, { path: socketPath });
   }
-  const probe = await probeSocket(socketPath);
-  if (probe === "live") {
+  if (found !== undefined && (await probeSocket(socketPath)) === "live") {
     throw remoteError("STORE_ADDRESS_IN_USE", `A live server answers at ${socketPath}; refusing to replace it. Stop that server first, or serve on another path.`, { path: socketPath });
   }
-  if (probe === "gone") return;
-  // Stale. Look again, synchronously with the unlink, and remove it only if it is still the socket
-  // that refused us: a server that replaced it in the meantime keeps its socket.
+  const temporary = temporaryPath(socketPath);
+  if (temporary === undefined) {
+    // No room for a temporary name: remove the stale socket and bind in its place.
+    if (found !== undefined) unlinkIfStill(socketPath, found);
+    await listenOnSocket(server, socketPath, mode);
+  } else {
+    await listenOnSocket(server, temporary, mode);
+    // Look again, synchronously with the rename: a server that took the path meanwhile keeps it.
+    const again = lstatSyncOrUndefined(socketPath);
+    if (again !== undefined && (found === undefined || !sameFile(again, found))) {
+      server.close();
+      throw remoteError("STORE_ADDRESS_IN_USE", `${socketPath} was taken while this server was starting: another server is starting on it. Serve on another path.`, { path: socketPath });
+    }
+    renameSync(temporary, socketPath);
+  }
+  const bound = lstatSync(socketPath);
+  return { dev: bound.dev, ino: bound.ino };
+}
+
+function temporaryPath(socketPath: string): string | undefined {
+  const path = join(dirname(socketPath), `.${randomBytes(4).toString("hex")}.sock.tmp`);
+  return Buffer.byteLength(path, "utf8") <= SOCKET_PATH_BYTES_MAX ? path : undefined;
+}
+
+function unlinkIfStill(socketPath: string, found: Stats): void {
   const again = lstatSyncOrUndefined(socketPath);
   if (again === undefined) return;
-  if (again.ino !== found.ino || again.dev !== found.dev) {
+  if (!sameFile(again, found)) {
     throw remoteError("STORE_ADDRESS_IN_USE", `${socketPath} was replaced while this server was starting: another server is starting on it. Serve on another path.`, { path: socketPath });
   }
   unlinkSync(socketPath);
 }
 
+function sameFile(a: Stats, b: Stats): boolean {
+  return a.ino === b.ino && a.dev === b.dev;
+}
+
 /**
- * Listens on `socketPath` with the file created as `mode` from the start: the process umask is set
- * to exclude every other bit around the bind (which Node does synchronously in `listen()`), so there
+ * Listens on `path` with the file created as `mode` from the start: the process umask is set to
+ * exclude every other bit around the bind (which Node does synchronously in `listen()`), so there
  * is no moment at which another user could connect; then `chmod` sets exactly `mode`. In a worker
- * thread, where the umask cannot be set, the file is chmodded right after the bind.
- * Resolves the socket file's identity, so that `close()` removes it only while it is still ours.
+ * thread, where the umask cannot be set, the file is chmodded right after the bind (at the
+ * temporary name, which nobody knows yet).
  */
-export async function listenOnSocket(server: Server, socketPath: string, mode: number): Promise<{ dev: number; ino: number }> {
+async function listenOnSocket(server: Server, path: string, mode: number): Promise<void> {
   await new Promise<void>((resolve, reject) => {
     const onError = (error: Error): void => {
       reject(
         isErrno(error, "EADDRINUSE")
-          ? remoteError("STORE_ADDRESS_IN_USE", `${socketPath} was taken by another server while this one was starting. Serve on another path.`, { path: socketPath, cause: error })
-          : remoteError("STORE_IO", `Could not listen on ${socketPath}: ${error.message}. Check that its folder exists and is writable.`, { path: socketPath, cause: error }),
+          ? remoteError("STORE_ADDRESS_IN_USE", `${path} was taken by another server while this one was starting. Serve on another path.`, { path, cause: error })
+          : remoteError("STORE_IO", `Could not listen on ${path}: ${error.message}. Check that its folder exists and is writable.`, { path, cause: error }),
       );
     };
     server.once("error", onError);
     const previous = setUmask(0o777 & ~mode);
     try {
-      server.listen({ path: socketPath }, () => {
+      server.listen({ path }, () => {
         server.off("error", onError);
         resolve();
       });
@@ -72,13 +110,11 @@ export async function listenOnSocket(server: Server, socketPath: string, mode: n
       if (previous !== undefined) setUmask(previous);
     }
   });
-  chmodSync(socketPath, mode);
-  const stats = lstatSync(socketPath);
-  return { dev: stats.dev, ino: stats.ino };
+  chmodSync(path, mode);
 }
 
 /** Removes the socket file if it is still the one this server created. */
-export function removeSocketFile(socketPath: string, identity: { dev: number; ino: number }): void {
+export function removeSocketFile(socketPath: string, identity: SocketIdentity): void {
   const found = lstatSyncOrUndefined(socketPath);
   if (found === undefined || found.ino !== identity.ino || found.dev !== identity.dev) return;
   try {
@@ -96,6 +132,7 @@ function setUmask(mask: number): number | undefined {
   }
 }
 
+/** Whether a server accepts connections at the socket: "gone" if the file vanished meanwhile. */
 function probeSocket(socketPath: string): Promise<"live" | "stale" | "gone"> {
   return new Promise((resolve, reject) => {
     const socket = createConnection({ path: socketPath });
