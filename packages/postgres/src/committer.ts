@@ -135,7 +135,7 @@ export class Committer {
       await this.#hooks.beforeCommit?.({ backendPid: session.backendPid });
     } catch (error) {
       session.release(true);
-      throw unavailable("Writing a batch", this.#driver.where, error);
+      throw error instanceof StoreError ? error : unavailable("Writing a batch", this.#driver.where, error);
     }
     try {
       await session.query(COMMIT);

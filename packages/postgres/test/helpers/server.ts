@@ -43,9 +43,9 @@ export interface TestDatabase {
 }
 
 /** Creates an empty database for one test file; `drop()` removes it, even with sessions left open. */
-export async function createTestDatabase(server: TestServer, label: string): Promise<TestDatabase> {
+export async function createTestDatabase(server: TestServer, label: string, encoding = "UTF8"): Promise<TestDatabase> {
   const name = `store_test_${label}_${randomBytes(4).toString("hex")}`;
-  await admin(server.url, `CREATE DATABASE ${name} ENCODING 'UTF8' TEMPLATE template0`);
+  await admin(server.url, `CREATE DATABASE ${name} ENCODING '${encoding}' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0`);
   const url = new URL(server.url);
   url.pathname = `/${name}`;
   return {
