@@ -4,7 +4,7 @@ export { writeAll, readToEnd } from "./write-all.js";
 export { atomicReplace, type AtomicReplaceOptions, type Chunks } from "./atomic-replace.js";
 export { mkdirDurable } from "./durable-mkdir.js";
 export { tempPathFor, isTempName, tempFileOwnerPid } from "./paths.js";
-export { acquireLock, readLockOwner, LOCK_FILE_NAME, type DirectoryLock, type LockOptions } from "./lock.js";
+export { acquireLock, lockHolderAlive, readLockOwner, LOCK_FILE_NAME, type DirectoryLock, type LockOptions } from "./lock.js";
 export { nodeProcessProbe, type ProcessProbe } from "./process-probe.js";
 export {
   StoreError,

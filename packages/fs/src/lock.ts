@@ -108,10 +108,19 @@ async function tryCreate(fs: FileSystem, path: string, owner: LockOwner): Promis
 }
 
 function isStale(holder: LockOwner, probe: ProcessProbe): boolean {
-  if (holder.host !== probe.host) return false; // we cannot see processes on other hosts
+  return lockHolderAlive(holder, probe) === false;
+}
+
+/**
+ * Whether the lock's holder still runs: on this host, its pid runs with the start ticks it recorded
+ * (a reused pid has others). `null` for a holder on another host, whose processes we cannot see:
+ * such a lock is never taken over. The rule the lock applies, exported for tools that show it.
+ */
+export function lockHolderAlive(holder: LockOwner, probe: ProcessProbe = nodeProcessProbe): boolean | null {
+  if (holder.host !== probe.host) return null;
   const ticks = probe.startTicksOf(holder.pid);
-  if (ticks === undefined) return true;
-  return ticks !== null && holder.processStartTicks !== null && ticks !== holder.processStartTicks;
+  if (ticks === undefined) return false;
+  return ticks === null || holder.processStartTicks === null || ticks === holder.processStartTicks;
 }
 
 /** Replaces the stale lock with ours. False when a dead taker's marker was cleared: try again. */

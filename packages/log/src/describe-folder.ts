@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { StoreError, isTempName, nodeFileSystem, nodeProcessProbe, readLockOwner, type FileSystem, type LockOwner, type ProcessProbe } from "@store/fs";
+import { StoreError, isTempName, lockHolderAlive, nodeFileSystem, nodeProcessProbe, readLockOwner, type FileSystem, type LockOwner, type ProcessProbe } from "@store/fs";
 import { listBackups } from "./backup-files.js";
 import { DAMAGED_FOLDER, baseName, listDataFiles, segmentName } from "./files.js";
 import { decodeLine, findNewline, type LogRecord } from "./format.js";
@@ -77,19 +77,8 @@ export async function describeFolder(dir: string, options: DescribeOptions = {})
     backups,
     damaged,
     leftovers,
-    lock: owner === undefined ? null : { owner, alive: isAlive(owner, options.processProbe ?? nodeProcessProbe) },
+    lock: owner === undefined ? null : { owner, alive: lockHolderAlive(owner, options.processProbe ?? nodeProcessProbe) },
   };
-}
-
-/**
- * The rule the lock applies to take over a dead holder's lock (@store/fs lock.ts), for display: on
- * this host, the pid runs with the start ticks it recorded. Another host's holder cannot be checked.
- */
-function isAlive(owner: LockOwner, probe: ProcessProbe): boolean | null {
-  if (owner.host !== probe.host) return null;
-  const ticks = probe.startTicksOf(owner.pid);
-  if (ticks === undefined) return false;
-  return ticks === null || owner.processStartTicks === null || ticks === owner.processStartTicks;
 }
 
 async function withDataEnd(fs: FileSystem, dir: string, file: FolderFile): Promise<SegmentFile> {
