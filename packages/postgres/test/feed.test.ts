@@ -45,7 +45,7 @@ describe("the change feed", () => {
       void feed.subscribe(log.listener, 1, resolve);
     });
     expect(error.code).toBe("STORE_HISTORY_GONE");
-    expect(String(error.message)).toContain("after seq 1");
+    expect(error.message).toContain("after seq 1");
     expect(log.events).toEqual([]);
     await feed.close();
   });
