@@ -1,5 +1,7 @@
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { createGame } from "@store/game";
+import { openStore, toKeyValueStore } from "@store/log";
 import { describe, expect, it } from "vitest";
 import { json, store, tempDir } from "./helpers.js";
 
@@ -51,6 +53,22 @@ describe("store import-legacy and verify --game", () => {
     const verified = await store(["verify", dir, "--game"]);
     expect(verified.code).toBe(1);
     expect(verified.stdout).toMatch(/FAILED: game audit at seq \d+: .*≠ granted/u);
+  });
+
+  it("verify --game audits a folder whose games are past their expiry without writing (a live bot refunds them, not the audit)", async () => {
+    const dir = join(await tempDir(), "data");
+    const kv = toKeyValueStore(await openStore(dir));
+    const game = await createGame(kv, { now: () => 1_000, sweepIntervalMs: 0 });
+    await game.tokens.grant("ada", 50);
+    await game.games.create({ id: "duel-1", type: "duel", players: ["ada"], stakes: { ada: 20 }, expiresAtMs: 2_000 });
+    await game.close();
+    await kv.close();
+    const before = json<{ seq: number }>(await store(["stats", dir, "--json"])).seq;
+    const verified = await store(["verify", dir, "--game", "--json"]);
+    expect(verified.stderr).toBe("");
+    expect(verified.code).toBe(0);
+    expect(json(verified)).toMatchObject({ game: { ok: true, report: { conserved: true, games: 1, escrow: 20 } } });
+    expect(json<{ seq: number }>(await store(["stats", dir, "--json"])).seq).toBe(before);
   });
 
   it("without any file it is a usage error", async () => {

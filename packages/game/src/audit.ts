@@ -1,4 +1,5 @@
 import type { JsonValue } from "@store/fs";
+import { SCAN_PAGE_SIZE_DEFAULT } from "./options.js";
 import type { KeyValueStore } from "@store/kv";
 import { Follower, type FollowHandler } from "./follower.js";
 import { IMPORTED_PREFIX, IMPORT_CHUNK_PREFIX, IMPORT_KEY, PREFIX } from "./keys.js";
@@ -137,4 +138,12 @@ function add(totals: Contribution, contribution: Contribution, sign: 1 | -1): vo
   totals.escrow += sign * contribution.escrow;
   totals.granted += sign * contribution.granted;
   totals.spent += sign * contribution.spent;
+}
+
+/**
+ * The audit on its own, for tools: it only reads (no index, no sweeper, no expiry refunds), so it
+ * runs on a read-only store, for example a live bot's data folder opened `readOnly`.
+ */
+export function auditGame(kv: KeyValueStore, options: { readonly scanPageSize?: number } = {}): Promise<AuditReport> {
+  return audit(kv, options.scanPageSize ?? SCAN_PAGE_SIZE_DEFAULT);
 }

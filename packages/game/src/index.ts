@@ -9,7 +9,7 @@ export type { SettleRequest, SettleResult, SettleDecision } from "./settle.js";
 export type { GameResult, Outcome } from "./stats.js";
 export type { LeaderboardEntry, LeaderboardView } from "./leaderboard.js";
 export { LEADERBOARD_PAGE_MAX } from "./leaderboard.js";
-export type { AuditReport } from "./audit.js";
+export { auditGame, type AuditReport } from "./audit.js";
 export type { SweepReport } from "./sweeper.js";
 export type { ImportReport, LegacyInput } from "./legacy/import.js";
 export type { LegacyFile, LegacyProblem, LegacySource } from "./legacy/documents.js";

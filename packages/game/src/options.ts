@@ -45,6 +45,9 @@ export type ResolvedOptions = Required<GameOptions>;
 
 const HOUR_MS = 3_600_000;
 
+/** Entries per scan page when building indexes, listing games and auditing. */
+export const SCAN_PAGE_SIZE_DEFAULT = 5000;
+
 const DEFAULTS: ResolvedOptions = {
   now: Date.now,
   attemptsMax: 16,
@@ -56,7 +59,7 @@ const DEFAULTS: ResolvedOptions = {
   gameTtlMs: HOUR_MS,
   gamePlayersMax: 16,
   sweepIntervalMs: 10_000,
-  scanPageSize: 5000,
+  scanPageSize: SCAN_PAGE_SIZE_DEFAULT,
   scoring: { win: 3, draw: 1, loss: 0 },
   importBatchOpsMax: 2000,
   onError: (error) => {
