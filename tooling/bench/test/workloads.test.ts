@@ -27,18 +27,19 @@ describe("the workload list", () => {
 });
 
 describe("the new-keys probe's keys", () => {
-  it("are new, distinct, and spread over the stored keys in both rounds", () => {
+  it("are new, distinct, and spread over the stored keys in every round", () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 600 }), fc.integer({ min: 1, max: 600 }), (stored, wanted) => {
         const sets = Math.min(stored, wanted);
         const storedKeys = new Set(Array.from({ length: stored }, (_, index) => storedKey(index)));
-        const fresh = [0, 1].flatMap((round) => Array.from({ length: sets }, (_, index) => newKey(index, round as 0 | 1, sets, stored)));
-        expect(new Set(fresh).size).toBe(2 * sets);
+        const rounds = ["warm-up", "before", "after"] as const;
+        const fresh = rounds.flatMap((round) => Array.from({ length: sets }, (_, index) => newKey(index, round, sets, stored)));
+        expect(new Set(fresh).size).toBe(3 * sets);
         for (const key of fresh) expect(storedKeys.has(key)).toBe(false);
         // Spread: counted in stored keys below each one, no gap between new keys is wider than stored/sets.
         const sortedStored = [...storedKeys].sort();
         const below = (key: string): number => sortedStored.filter((candidate) => candidate < key).length;
-        for (const round of [0, 1] as const) {
+        for (const round of rounds) {
           const positions = Array.from({ length: sets }, (_, index) => below(newKey(index, round, sets, stored)));
           const widest = Math.ceil(stored / sets);
           expect(positions[0]).toBeLessThanOrEqual(widest);
