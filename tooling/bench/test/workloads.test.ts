@@ -32,9 +32,9 @@ describe("the new-keys probe's keys", () => {
       fc.property(fc.integer({ min: 1, max: 600 }), fc.integer({ min: 1, max: 600 }), (stored, wanted) => {
         const sets = Math.min(stored, wanted);
         const storedKeys = new Set(Array.from({ length: stored }, (_, index) => storedKey(index)));
-        const rounds = ["warm-up", "before", "after"] as const;
+        const rounds = ["warm-up", "before", "after", "after again"] as const;
         const fresh = rounds.flatMap((round) => Array.from({ length: sets }, (_, index) => newKey(index, round, sets, stored)));
-        expect(new Set(fresh).size).toBe(3 * sets);
+        expect(new Set(fresh).size).toBe(4 * sets);
         for (const key of fresh) expect(storedKeys.has(key)).toBe(false);
         // Spread: counted in stored keys below each one, no gap between new keys is wider than stored/sets.
         const sortedStored = [...storedKeys].sort();
