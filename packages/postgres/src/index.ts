@@ -1,5 +1,5 @@
 export { openPostgresStore, type PostgresTarget } from "./open.js";
-export { PostgresStore, type PostgresStoreStats } from "./store.js";
+export { PostgresStore, type PostgresExport, type PostgresStoreStats } from "./store.js";
 export { DEFAULTS as POSTGRES_STORE_DEFAULTS, type PostgresStoreOptions } from "./options.js";
 export { SCHEMA_VERSION } from "./migrations.js";
 export type { CommitHooks } from "./committer.js";

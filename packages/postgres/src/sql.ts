@@ -8,6 +8,7 @@ import { identifier } from "./driver.js";
 export const BEGIN: Statement = { name: "", text: "BEGIN ISOLATION LEVEL READ COMMITTED" };
 export const COMMIT: Statement = { name: "", text: "COMMIT" };
 export const ROLLBACK: Statement = { name: "", text: "ROLLBACK" };
+export const BEGIN_SNAPSHOT: Statement = { name: "", text: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY" };
 
 export interface ScanShape {
   readonly from: boolean;

@@ -16,19 +16,32 @@ import {
 } from "@store/kv";
 import type { JsonValue } from "@store/fs";
 import { Committer, type CommitHooks } from "./committer.js";
-import type { Driver, Row, Statement } from "./driver.js";
+import type { Driver, Row, Session, Statement } from "./driver.js";
 import { closedError, isStatementError, unavailable } from "./errors.js";
 import { ChangeFeed } from "./feed.js";
 import { safeInteger } from "./numbers.js";
 import type { ResolvedOptions } from "./options.js";
 import { prefixRange, sortKeyHex } from "./sort-key.js";
-import { Statements } from "./sql.js";
+import { BEGIN_SNAPSHOT, ROLLBACK, Statements } from "./sql.js";
 
 /** `stats()` of a PostgreSQL store: the contract's fields and where its change history starts. */
 export interface PostgresStoreStats extends KeyValueStats {
   /** `subscribe({ afterSeq })` works for any afterSeq from this one on (older changes were deleted by retention). */
   readonly historyFloorSeq: number;
 }
+
+/** Every live entry of the store as of one seq, streamed in key order (`PostgresStore.exportEntries`). */
+export interface PostgresExport {
+  /** Every entry is exactly as of this seq. */
+  readonly seq: number;
+  /** The entries in key order, read page by page inside one snapshot. Iterate once. */
+  entries(): AsyncGenerator<Entry>;
+  /** Ends the snapshot's transaction and gives its connection back. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** Rows per page of an export. */
+const EXPORT_PAGE_ROWS = 1_000;
 
 /**
  * The KeyValueStore on PostgreSQL. Reads are single statements (each one snapshot, so `getMany`
@@ -103,6 +116,59 @@ export class PostgresStore implements KeyValueStore {
       keys: safeInteger(row?.["keys"], "counter.keys"),
       historyFloorSeq: safeInteger(row?.["history_floor"], "counter.history_floor"),
     };
+  }
+
+  /**
+   * Every live entry as of one seq, for a copy to another store (`store migrate`): one REPEATABLE
+   * READ transaction, so pages read at different moments still show one state, however the store
+   * is written meanwhile. Holds one connection until `close()` (on PGlite, the whole database).
+   */
+  async exportEntries(): Promise<PostgresExport> {
+    this.#assertOpen();
+    let session: Session;
+    try {
+      session = await this.#driver.session();
+    } catch (error) {
+      throw unavailable("Exporting", this.#driver.where, error);
+    }
+    let seq: number;
+    try {
+      await session.query(BEGIN_SNAPSHOT);
+      const [row] = await session.query(this.#sql.counter);
+      seq = safeInteger(row?.["seq"], "counter.seq");
+    } catch (error) {
+      session.release(true);
+      throw unavailable("Exporting", this.#driver.where, error);
+    }
+    let closed = false;
+    const close = async (): Promise<void> => {
+      if (closed) return;
+      closed = true;
+      try {
+        await session.query(ROLLBACK);
+        session.release(false);
+      } catch {
+        session.release(true);
+      }
+    };
+    const where = this.#driver.where;
+    const sql = this.#sql;
+    async function* entries(): AsyncGenerator<Entry> {
+      let after: string | undefined;
+      for (;;) {
+        const statement = sql.scan({ from: false, to: false, after: after !== undefined, reverse: false });
+        let rows: Row[];
+        try {
+          rows = await session.query(statement, after === undefined ? [EXPORT_PAGE_ROWS] : [after, EXPORT_PAGE_ROWS]);
+        } catch (error) {
+          throw unavailable("Exporting", where, error);
+        }
+        for (const row of rows) yield entryOf(row);
+        if (rows.length < EXPORT_PAGE_ROWS) return;
+        after = sortKeyHex(rows[rows.length - 1]!["key"] as string);
+      }
+    }
+    return { seq, entries, close };
   }
 
   close(): Promise<void> {
