@@ -54,6 +54,7 @@ export class PostgresStore implements KeyValueStore {
   readonly #sql: Statements;
   readonly #committer: Committer;
   readonly #feed: ChangeFeed;
+  readonly #exports = new Set<PostgresExport>();
   #closing: Promise<void> | undefined;
 
   constructor(driver: Driver, options: ResolvedOptions, hooks: CommitHooks) {
@@ -121,7 +122,8 @@ export class PostgresStore implements KeyValueStore {
   /**
    * Every live entry as of one seq, for a copy to another store (`store migrate`): one REPEATABLE
    * READ transaction, so pages read at different moments still show one state, however the store
-   * is written meanwhile. Holds one connection until `close()` (on PGlite, the whole database).
+   * is written meanwhile. Holds one connection until its `close()` or the store's (on PGlite, the
+   * whole database).
    */
   async exportEntries(): Promise<PostgresExport> {
     this.#assertOpen();
@@ -144,6 +146,7 @@ export class PostgresStore implements KeyValueStore {
     const close = async (): Promise<void> => {
       if (closed) return;
       closed = true;
+      this.#exports.delete(exported);
       try {
         await session.query(ROLLBACK);
         session.release(false);
@@ -168,7 +171,9 @@ export class PostgresStore implements KeyValueStore {
         after = sortKeyHex(rows[rows.length - 1]!["key"] as string);
       }
     }
-    return { seq, entries, close };
+    const exported: PostgresExport = { seq, entries, close };
+    this.#exports.add(exported);
+    return exported;
   }
 
   close(): Promise<void> {
@@ -177,6 +182,8 @@ export class PostgresStore implements KeyValueStore {
   }
 
   async #close(): Promise<void> {
+    // An export left open holds a connection: the pool would wait for it forever.
+    await Promise.all([...this.#exports].map((exported) => exported.close()));
     await this.#committer.idle();
     await this.#feed.close();
     await this.#driver.end();
