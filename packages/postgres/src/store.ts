@@ -34,6 +34,8 @@ export interface PostgresStoreStats extends KeyValueStats {
 export interface PostgresExport {
   /** Every entry is exactly as of this seq. */
   readonly seq: number;
+  /** How many entries there are at that seq. */
+  readonly keys: number;
   /** The entries in key order, read page by page inside one snapshot. Iterate once. */
   entries(): AsyncGenerator<Entry>;
   /** Ends the snapshot's transaction and gives its connection back. Idempotent. */
@@ -134,10 +136,12 @@ export class PostgresStore implements KeyValueStore {
       throw unavailable("Exporting", this.#driver.where, error);
     }
     let seq: number;
+    let keys: number;
     try {
       await session.query(BEGIN_SNAPSHOT);
       const [row] = await session.query(this.#sql.counter);
       seq = safeInteger(row?.["seq"], "counter.seq");
+      keys = safeInteger(row?.["keys"], "counter.keys");
     } catch (error) {
       session.release(true);
       throw unavailable("Exporting", this.#driver.where, error);
@@ -171,7 +175,7 @@ export class PostgresStore implements KeyValueStore {
         after = sortKeyHex(rows[rows.length - 1]!["key"] as string);
       }
     }
-    const exported: PostgresExport = { seq, entries, close };
+    const exported: PostgresExport = { seq, keys, entries, close };
     this.#exports.add(exported);
     return exported;
   }

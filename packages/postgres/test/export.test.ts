@@ -13,6 +13,7 @@ describeOnServer("exportEntries", "export", (database) => {
       const before = await kv.stats();
       const exported = await kv.exportEntries();
       expect(exported.seq).toBe(before.seq);
+      expect(exported.keys).toBe(2_500);
       const seen: Array<{ key: string; value: unknown }> = [];
       for await (const entry of exported.entries()) {
         seen.push({ key: entry.key, value: entry.value });
