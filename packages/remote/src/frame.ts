@@ -10,6 +10,18 @@ export function encodeFrame(text: string): Buffer {
   return frame;
 }
 
+/**
+ * The header of a frame whose payload is `head` followed by `restBytes` more bytes written
+ * separately (an event's shared ops): the length prefix and `head` in one buffer.
+ */
+export function encodeFrameHead(head: string, restBytes: number): Buffer {
+  const headBytes = Buffer.byteLength(head, "utf8");
+  const frame = Buffer.allocUnsafe(FRAME_HEADER_BYTES + headBytes);
+  frame.writeUInt32BE(headBytes + restBytes, 0);
+  frame.write(head, FRAME_HEADER_BYTES, "utf8");
+  return frame;
+}
+
 /** The payload size a frame announces (what `FrameReader` checks against its limit). */
 export function frameSize(frame: Buffer): number {
   return frame.length - FRAME_HEADER_BYTES;

@@ -238,21 +238,21 @@ export function encodeError(id: number, error: WireError): string {
   return JSON.stringify({ t: "err", id, error });
 }
 
-/** `ops` is the JSON text of the event's ops, made once per event for every subscriber. */
-export function encodeEvent(sub: number, seq: number, ops: string): string {
-  return `{"t":"ev","sub":${sub},"seq":${seq},"ops":${ops}}`;
+/**
+ * An event is `{"t":"ev","sub":<id>,"seq":<seq>,"ops":<ops>}`, written as this head, the ops' JSON
+ * (made once per event, shared by every subscriber: `JsonCache.eventOps`) and `EVENT_TAIL`.
+ */
+export function eventHead(sub: number, seq: number): string {
+  return `{"t":"ev","sub":${sub},"seq":${seq},"ops":`;
 }
+
+export const EVENT_TAIL = Buffer.from("}");
 
 export function encodeEnd(sub: number, error: WireError): string {
   return JSON.stringify({ t: "end", sub, error });
 }
 
-/** An entry on the wire: `[key, version, value]`, or `null` for a missing key (getMany). */
-export function encodeEntry(entry: Entry | undefined): string {
-  return entry === undefined ? "null" : JSON.stringify([entry.key, entry.version, entry.value]);
-}
-
-/** The inverse of `encodeEntry`; throws `STORE_PROTOCOL` for anything else. */
+/** The inverse of `JsonCache.entry` (`[key, version, value]`, or `null` for a missing key); throws `STORE_PROTOCOL` for anything else. */
 export function decodeEntry(item: unknown): Entry | undefined {
   if (item === null) return undefined;
   if (!Array.isArray(item) || item.length !== 3 || typeof item[0] !== "string" || !isId(item[1])) {

@@ -2,9 +2,10 @@ import type { Socket } from "node:net";
 import type { StoreError } from "@store/fs";
 import type { ChangeEvent, Entry, KeyValueStore, ScanOptions, Subscription, WriteOp } from "@store/kv";
 import { codeOf, remoteError, toWireError, type RemoteErrorCode } from "./errors.js";
-import { encodeFrame, FrameReader } from "./frame.js";
+import { encodeFrame, encodeFrameHead, FrameReader } from "./frame.js";
+import type { JsonCache } from "./json-cache.js";
 import { FRAME_BYTES_MIN, PART_CHARS_TARGET, PROTOCOL_NAME, PROTOCOL_VERSIONS } from "./limits.js";
-import { encodeBye, encodeEnd, encodeEntry, encodeError, encodeEvent, encodeOk, encodePart, encodeRefuse, encodeWelcome, parseHello, parseRequest, type Notice, type Request } from "./messages.js";
+import { EVENT_TAIL, encodeBye, encodeEnd, encodeError, encodeOk, encodePart, encodeRefuse, encodeWelcome, eventHead, parseHello, parseRequest, type Notice, type Request } from "./messages.js";
 
 /** Who is connected, as the server's reports name them. */
 export interface ClientInfo {
@@ -34,8 +35,8 @@ export interface ConnectionContext {
   takeNotice(clientId: string): Notice | undefined;
   rememberNotice(clientId: string, notice: Notice): void;
   reportError(error: StoreError<RemoteErrorCode>, client: ClientInfo): void;
-  /** The JSON text of an event's ops, made once for all the subscribers of the event. */
-  eventOpsJson(event: ChangeEvent): string;
+  /** JSON of values, entries and events, each made once. */
+  readonly json: JsonCache;
   countRequest(): void;
   onClosed(connection: ServerConnection): void;
 }
@@ -202,7 +203,7 @@ export class ServerConnection {
     try {
       switch (request.t) {
         case "get":
-          this.#write(encodeOk(request.id, encodeEntry(await store.get(request.key as string))));
+          this.#write(encodeOk(request.id, this.#context.json.entry(await store.get(request.key as string))));
           return;
         case "getMany":
           await this.#writeList(request.id, await store.getMany(request.keys as string[]));
@@ -234,7 +235,7 @@ export class ServerConnection {
     let items: string[] = [];
     let chars = 0;
     for (const entry of entries) {
-      const item = encodeEntry(entry);
+      const item = this.#context.json.entry(entry);
       if (items.length > 0 && chars + item.length > PART_CHARS_TARGET) {
         this.#write(encodePart(id, items));
         items = [];
@@ -299,12 +300,16 @@ export class ServerConnection {
   #onEvent(served: ServedSubscription, event: ChangeEvent): void {
     if (!served.open || this.#state === "closed") return;
     try {
-      const frame = encodeFrame(encodeEvent(served.id, event.seq, this.#context.eventOpsJson(event)));
-      if (this.#socket.writableLength + frame.length > this.#context.limits.clientBufferBytesMax) {
+      // The ops' bytes are shared by every subscriber: only the small head differs.
+      const ops = this.#context.json.eventOps(event);
+      const head = encodeFrameHead(eventHead(served.id, event.seq), ops.length + EVENT_TAIL.length);
+      if (this.#socket.writableLength + head.length + ops.length + EVENT_TAIL.length > this.#context.limits.clientBufferBytesMax) {
         this.#slowConsumer();
         return;
       }
-      this.#writeFrame(frame);
+      this.#writeFrame(head);
+      this.#writeFrame(ops);
+      this.#writeFrame(EVENT_TAIL);
     } catch (error) {
       // Only a bug gets here (an event too large to encode): end this subscription and say why.
       this.#onSubscriptionError(served, error);
@@ -358,7 +363,7 @@ export class ServerConnection {
   }
 
   // Writes of one turn of the event loop go to the kernel together (one writev).
-  #writeFrame(frame: Buffer): void {
+  #writeFrame(bytes: Buffer): void {
     if (!this.#socket.writable) return;
     if (!this.#corked) {
       this.#corked = true;
@@ -368,7 +373,7 @@ export class ServerConnection {
         this.#socket.uncork();
       });
     }
-    this.#socket.write(frame);
+    this.#socket.write(bytes);
   }
 
   #wake(): void {

@@ -1,9 +1,10 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type Server, type Socket } from "node:net";
 import type { StoreError } from "@store/fs";
-import type { ChangeEvent, KeyValueStore } from "@store/kv";
+import type { KeyValueStore } from "@store/kv";
 import { remoteError, type RemoteErrorCode } from "./errors.js";
 import { encodeFrame } from "./frame.js";
+import { JsonCache } from "./json-cache.js";
 import {
   CLIENT_BUFFER_BYTES_MAX_DEFAULT,
   CLOSE_GRACE_MS_DEFAULT,
@@ -120,7 +121,6 @@ class SocketServer implements RemoteServer {
   readonly #context: ConnectionContext;
   readonly #notices = new Map<string, Notice>();
   readonly #disconnects: Record<string, number> = {};
-  readonly #eventOps = new WeakMap<ChangeEvent, string>();
   #requests = 0;
   #connectionCount = 0;
   #identity: SocketIdentity | undefined;
@@ -154,14 +154,7 @@ class SocketServer implements RemoteServer {
           });
         }
       },
-      eventOpsJson: (event) => {
-        let json = this.#eventOps.get(event);
-        if (json === undefined) {
-          json = JSON.stringify(event.ops);
-          this.#eventOps.set(event, json);
-        }
-        return json;
-      },
+      json: new JsonCache(),
       countRequest: () => {
         this.#requests += 1;
       },

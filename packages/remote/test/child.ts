@@ -1,6 +1,14 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
+import { afterAll } from "vitest";
+
+const running = new Set<ChildProcess>();
+
+// A test that fails half-way must not leave its children running (a server would hold its socket).
+afterAll(() => {
+  for (const child of running) child.kill("SIGKILL");
+});
 
 export interface Child {
   readonly process: ChildProcess;
@@ -18,6 +26,7 @@ export interface Child {
 export function runFixture(name: string, args: readonly string[]): Child {
   const script = fileURLToPath(new URL(`./fixtures/${name}.ts`, import.meta.url));
   const child = spawn(process.execPath, ["--import", "tsx", script, ...args], { stdio: ["pipe", "pipe", "inherit"] });
+  running.add(child);
   const lines: string[] = [];
   let ended = false;
   let waiters: Array<() => void> = [];
@@ -38,6 +47,7 @@ export function runFixture(name: string, args: readonly string[]): Child {
   child.stdin.on("error", () => undefined);
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
     child.on("exit", (code, signal) => {
+      running.delete(child);
       resolve({ code, signal });
     });
   });

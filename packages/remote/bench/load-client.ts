@@ -1,0 +1,38 @@
+// One shard process of the benchmark: connects to the server at argv[2], makes the game layer, says
+// "ready", and on "go <ms>" runs its players for that long, then prints its count and latencies.
+import { writeSync } from "node:fs";
+import { createInterface } from "node:readline";
+import { createGame } from "@store/game";
+import { connectStore } from "../src/index.js";
+import { runPlayers } from "../test/fixtures/workload.js";
+
+const [socketPath, processArg, processesArg, playersArg] = process.argv.slice(2) as [string, string, string, string];
+const client = await connectStore({ socketPath, name: `bench-${processArg}` });
+const game = await createGame(client, { sweepIntervalMs: 0, gameTtlMs: 600_000, onError: () => undefined });
+writeSync(1, "ready\n");
+
+createInterface({ input: process.stdin }).once("line", (line) => {
+  const durationMs = Number(line.split(" ")[1]);
+  const latencies: number[] = [];
+  const cpuBefore = process.cpuUsage();
+  const startedAt = performance.now();
+  const deadline = startedAt + durationMs;
+  void runPlayers(game, {
+    process: Number(processArg),
+    processes: Number(processesArg),
+    players: Number(playersArg),
+    seed: 1,
+    stopped: () => performance.now() >= deadline,
+    reconnected: () => client.whenConnected(),
+    onAck: (_op, _result, latencyMs) => latencies.push(latencyMs),
+    onRefused: (_op, _code, latencyMs) => latencies.push(latencyMs),
+    onRetry: () => undefined,
+  }).then(async () => {
+    const elapsedMs = performance.now() - startedAt;
+    const cpu = process.cpuUsage(cpuBefore);
+    writeSync(1, `result ${JSON.stringify({ elapsedMs, cpuMs: (cpu.user + cpu.system) / 1000, latencies })}\n`);
+    await game.close();
+    await client.close();
+    process.exit(0);
+  });
+});

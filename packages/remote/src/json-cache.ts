@@ -1,0 +1,42 @@
+import type { JsonValue } from "@store/fs";
+import type { ChangeEvent, Entry } from "@store/kv";
+
+/**
+ * The server's JSON text of values and events, each made once. Stores hand out frozen values (the
+ * contract: what reads and events return is frozen or a copy, and both the memory store and
+ * @store/log freeze theirs), and the value a batch sets is the same object in its change event and in
+ * the reads of the key until it is written again. So the text made for the event (sent to every
+ * subscriber) also answers the reads, and a hot key read by many requests is serialized once.
+ * Keyed by the objects themselves (weakly): nothing is kept once the store lets a value go.
+ */
+export class JsonCache {
+  readonly #values = new WeakMap<object, string>();
+  readonly #events = new WeakMap<ChangeEvent, Buffer>();
+
+  value(value: JsonValue): string {
+    // Only a frozen object cannot change after its text was made; anything else is serialized as it is now.
+    if (typeof value !== "object" || value === null || !Object.isFrozen(value)) return JSON.stringify(value);
+    let text = this.#values.get(value);
+    if (text === undefined) {
+      text = JSON.stringify(value);
+      this.#values.set(value, text);
+    }
+    return text;
+  }
+
+  /** An entry on the wire: `[key, version, value]`, or `null` for a missing key. */
+  entry(entry: Entry | undefined): string {
+    return entry === undefined ? "null" : `[${JSON.stringify(entry.key)},${entry.version},${this.value(entry.value)}]`;
+  }
+
+  /** The UTF-8 JSON of an event's ops, made once for all its subscribers. */
+  eventOps(event: ChangeEvent): Buffer {
+    let bytes = this.#events.get(event);
+    if (bytes === undefined) {
+      const ops = event.ops.map((op) => (op.type === "set" ? `{"type":"set","key":${JSON.stringify(op.key)},"value":${this.value(op.value)}}` : `{"type":"delete","key":${JSON.stringify(op.key)}}`));
+      bytes = Buffer.from(`[${ops.join(",")}]`, "utf8");
+      this.#events.set(event, bytes);
+    }
+    return bytes;
+  }
+}
