@@ -258,5 +258,5 @@ export function decodeEntry(item: unknown): Entry | undefined {
   if (!Array.isArray(item) || item.length !== 3 || typeof item[0] !== "string" || !isId(item[1])) {
     throw remoteError("STORE_PROTOCOL", `The server sent an entry that is not [key, version, value]: ${JSON.stringify(item).slice(0, 80)}.`);
   }
-  return { key: item[0], version: item[1], value: item[2] as Entry["value"] };
+  return { key: item[0], value: item[2] as Entry["value"], version: item[1] };
 }
