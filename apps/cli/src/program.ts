@@ -120,6 +120,15 @@ function buildProgram(io: Io, execute: Execute): Command {
     .action((dir: string, options: { json?: boolean; players?: string; tokens?: string; gameStates?: string }) =>
       execute(async (io) => (await import("./commands/import-legacy.js")).importLegacy(io, dir, options)),
     );
+  command("migrate", "copy every key between stores, a data folder or PostgreSQL (postgres://...), at one seq, in batches, then check both sides")
+    .requiredOption("--from <src>", "the source: a data folder or a postgres:// URL")
+    .requiredOption("--to <dst>", "the target: a data folder or a postgres:// URL (refused if it holds keys, unless --force)")
+    .option("--schema <name>", "the schema of the PostgreSQL side(s)", "store")
+    .option("--force", "write into a target that holds keys (its other keys stay)")
+    .addOption(json())
+    .action((options: { from: string; to: string; schema: string; force?: boolean; json?: boolean }) =>
+      execute(async (io) => (await import("./commands/migrate.js")).migrate(io, options)),
+    );
   command("tail", "print records as they are written (read-only, no lock; follows segment rolls and compactions)")
     .argument("<dir>", "data folder")
     .option("-f, --follow", "keep printing new records until interrupted")
