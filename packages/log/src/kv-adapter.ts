@@ -14,7 +14,7 @@ import {
   type WriteOp,
   type WriteResult,
 } from "@store/kv";
-import type { Store, StoreStats } from "./store.js";
+import { submitCheckedBatch, type Store, type StoreStats } from "./store.js";
 
 /**
  * `@store/log` as a `KeyValueStore`: the same store, read and written through the async contract
@@ -57,8 +57,7 @@ class LogKeyValueStore implements KeyValueStore {
 
   async batch(ops: readonly WriteOp[]): Promise<WriteResult> {
     this.#assertOpen();
-    validateWriteOps(ops);
-    return this.#store.batch(ops);
+    return this.#store[submitCheckedBatch](validateWriteOps(ops));
   }
 
   async subscribe(listener: ChangeListener, options?: SubscribeOptions): Promise<Subscription> {

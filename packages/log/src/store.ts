@@ -3,12 +3,12 @@ import { Committer, type PendingWrite } from "./committer.js";
 import { compact, type CompactionResult } from "./store-compaction.js";
 import { frameJson } from "./format.js";
 import { StoreError, assertJsonValue, assertKey, deepFreeze, ioError, type DirectoryLock, type JsonValue } from "@store/fs";
-import type { ChangeEvent, ChangeListener, ChangeOp } from "@store/kv";
+import { BATCH_OPS_MAX, KEY_BYTES_MAX, VALUE_DEPTH_MAX, type ChangeEvent, type ChangeListener, type ChangeOp, type ValidatedBatch } from "@store/kv";
 import type { KeyChange, Keyspace } from "./keyspace.js";
 import { resolveOptions, type ResolvedOptions, type StoreOptions } from "./options.js";
 import { openFolder } from "./store-open.js";
 import type { RecoveryReport } from "./recovery.js";
-import { validateBatch, type BatchOp, type Precondition } from "./write-request.js";
+import { assertBatchOpsWithin, validateBatch, type BatchOp, type Precondition } from "./write-request.js";
 
 export type { ChangeEvent, ChangeListener, ChangeOp };
 
@@ -62,6 +62,9 @@ export interface StoreStats {
   readonly failed: boolean;
   readonly readOnly: boolean;
 }
+
+/** The key of the Store method the kv adapter writes through; module-private to the package. */
+export const submitCheckedBatch = Symbol("submitCheckedBatch");
 
 /**
  * A JSON key-value store whose single source of truth is an append-only log in `dir`.
@@ -191,15 +194,21 @@ export class Store {
   batch(ops: readonly BatchOp[]): Promise<WriteResult> {
     return this.#write(() => {
       const batch = validateBatch(ops, this.#options);
-      const changes: KeyChange[] = batch.ops.map((op) => (op.op === "set" ? { key: op.key, json: JSON.stringify(op.value), deleted: false } : { key: op.key, deleted: true }));
-      const opsJson = changes
-        .map((change) => (change.deleted ? `{"op":"del","key":${JSON.stringify(change.key)}}` : `{"op":"set","key":${JSON.stringify(change.key)},"value":${change.json!}}`))
-        .join(",");
-      return {
-        changes,
-        recordJson: (seq) => `{"op":"batch","seq":${seq},"ops":[${opsJson}],"ts":${Date.now()}}`,
-        preconditions: batch.preconditions,
-      };
+      const changes = batch.ops.map((op): KeyChange => (op.op === "set" ? { key: op.key, json: JSON.stringify(op.value), deleted: false } : { key: op.key, deleted: true }));
+      return batchWrite(changes, batch.preconditions);
+    });
+  }
+
+  /**
+   * A batch the `@store/kv` validators already checked (the `toKeyValueStore` adapter), so values are
+   * not walked and serialized a second time. Only this store's own limits, where they are tighter
+   * than the contract's, are checked again. Not exported from the package.
+   */
+  [submitCheckedBatch](batch: ValidatedBatch): Promise<WriteResult> {
+    return this.#write(() => {
+      assertWithinOwnLimits(batch, this.#options);
+      const changes = batch.writes.map((write): KeyChange => (write.type === "set" ? { key: write.key, json: write.json, deleted: false } : { key: write.key, deleted: true }));
+      return batchWrite(changes, batch.preconditions);
     });
   }
 
@@ -411,6 +420,29 @@ export class Store {
         });
       }
     }
+  }
+}
+
+function batchWrite(changes: KeyChange[], preconditions: Precondition[]): PreparedWrite {
+  const opsJson = changes
+    .map((change) => (change.deleted ? `{"op":"del","key":${JSON.stringify(change.key)}}` : `{"op":"set","key":${JSON.stringify(change.key)},"value":${change.json!}}`))
+    .join(",");
+  return {
+    changes,
+    recordJson: (seq) => `{"op":"batch","seq":${seq},"ops":[${opsJson}],"ts":${Date.now()}}`,
+    preconditions,
+  };
+}
+
+/** The store's own limits where they are tighter than the contract's the batch was checked against. */
+function assertWithinOwnLimits(batch: ValidatedBatch, options: ResolvedOptions): void {
+  if (options.batchOpsMax < BATCH_OPS_MAX) {
+    const written = new Set(batch.writes.map((write) => write.key));
+    assertBatchOpsWithin(batch.writes.length + batch.preconditions.filter(({ key }) => !written.has(key)).length, options);
+  }
+  for (const write of batch.writes) {
+    if (options.keyBytesMax < KEY_BYTES_MAX) assertKey(write.key, options);
+    if (write.type === "set" && options.valueDepthMax < VALUE_DEPTH_MAX) assertJsonValue(write.value, write.key, options);
   }
 }
 

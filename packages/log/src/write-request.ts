@@ -24,13 +24,18 @@ export interface ValidatedBatch {
   readonly preconditions: Precondition[];
 }
 
+/** STORE_TOO_LARGE for a batch of more operations than `batchOpsMax`. */
+export function assertBatchOpsWithin(count: number, limits: RequestLimits): void {
+  if (count > limits.batchOpsMax) {
+    throw new StoreError("STORE_TOO_LARGE", `A batch of ${count} operations is over batchOpsMax (${limits.batchOpsMax}). Split it, or raise batchOpsMax.`);
+  }
+}
+
 /** Validates every operation before anything is written; throws on the first bad one, naming its index. */
 export function validateBatch(ops: unknown, limits: RequestLimits): ValidatedBatch {
   if (!Array.isArray(ops)) throw new TypeError(`batch() takes an array of operations, got ${typeof ops}.`);
   if (ops.length === 0) throw new TypeError("batch() needs at least one operation.");
-  if (ops.length > limits.batchOpsMax) {
-    throw new StoreError("STORE_TOO_LARGE", `A batch of ${ops.length} operations is over batchOpsMax (${limits.batchOpsMax}). Split it, or raise batchOpsMax.`);
-  }
+  assertBatchOpsWithin(ops.length, limits);
   const records: BatchOpRecord[] = [];
   const preconditions: Precondition[] = [];
   const seen = new Set<string>();
