@@ -5,7 +5,7 @@
 // processes through a store server's Unix socket; and all from one client process through the
 // socket (the socket's cost without the extra processes). Operations per second and latency
 // percentiles (ms, from the call to its answer, conflict retries included).
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -30,19 +30,41 @@ interface Measured {
   readonly cpuMs: number;
 }
 
-function line(child: ReturnType<typeof spawn>, prefix: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const reader = createInterface({ input: child.stdout! });
-    reader.on("line", (text) => {
-      if (text.startsWith(prefix)) resolve(text);
-    });
-    reader.on("close", () => { reject(new Error(`the child ended before a line starting with ${prefix}`)); });
+/** The lines of a child's stdout, read once, for `line` to wait on. */
+const outputs = new WeakMap<ChildProcess, { lines: string[]; waiters: Array<() => void>; ended: boolean }>();
+
+function watch(child: ChildProcess): ChildProcess {
+  const output = { lines: [] as string[], waiters: [] as Array<() => void>, ended: false };
+  outputs.set(child, output);
+  const wake = (): void => {
+    for (const resolve of output.waiters.splice(0)) resolve();
+  };
+  const reader = createInterface({ input: child.stdout! });
+  reader.on("line", (text) => {
+    output.lines.push(text);
+    wake();
   });
+  reader.on("close", () => {
+    output.ended = true;
+    wake();
+  });
+  return child;
 }
 
-function run(script: string, args: string[]): ReturnType<typeof spawn> {
+/** The first line of the child's output starting with `prefix`. */
+async function line(child: ChildProcess, prefix: string): Promise<string> {
+  const output = outputs.get(child)!;
+  for (;;) {
+    const found = output.lines.find((text) => text.startsWith(prefix));
+    if (found !== undefined) return found;
+    if (output.ended) throw new Error(`the child ended before a line starting with ${prefix}`);
+    await new Promise<void>((resolve) => output.waiters.push(resolve));
+  }
+}
+
+function run(script: string, args: string[]): ChildProcess {
   const profile = process.env.BENCH_CPU_PROF === undefined ? [] : ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`];
-  return spawn(process.execPath, [...profile, "--import", "tsx", fileURLToPath(new URL(script, import.meta.url)), ...args], { stdio: ["pipe", "pipe", "inherit"] });
+  return watch(spawn(process.execPath, [...profile, "--import", "tsx", fileURLToPath(new URL(script, import.meta.url)), ...args], { stdio: ["pipe", "pipe", "inherit"] }));
 }
 
 async function inProcess(): Promise<Measured> {

@@ -24,8 +24,8 @@ createInterface({ input: process.stdin }).once("line", (line) => {
     seed: 1,
     stopped: () => performance.now() >= deadline,
     reconnected: () => client.whenConnected(),
-    onAck: (_op, _result, latencyMs) => latencies.push(latencyMs),
-    onRefused: (_op, _code, latencyMs) => latencies.push(latencyMs),
+    onAck: (_op, _result, latencyMs) => latencies.push(Math.round(latencyMs * 100) / 100),
+    onRefused: (_op, _code, latencyMs) => latencies.push(Math.round(latencyMs * 100) / 100),
     onRetry: () => undefined,
   }).then(async () => {
     const elapsedMs = performance.now() - startedAt;
