@@ -95,7 +95,7 @@ export async function startApp(config: Config, options: AppOptions): Promise<App
     void stop(1).then((code) => options.onStopped?.(code));
   };
   const healthLine = describeHealth(config, storage, server?.port);
-  logger.info({ dataDir: config.dataDir, recovery: storage.store.recovery, stats: storage.store.stats(), imported: storage.imported?.counts, metricsPort: server?.port }, healthLine);
+  logger.info({ dataDir: config.dataDir, recovery: storage.store?.recovery, stats: storage.store?.stats(), imported: storage.imported?.counts, metricsPort: server?.port }, healthLine);
   return {
     config,
     storage,
@@ -110,12 +110,13 @@ export async function startApp(config: Config, options: AppOptions): Promise<App
 }
 
 function describeHealth(config: Config, storage: Storage, metricsPort: number | undefined): string {
+  const metrics = metricsPort === undefined ? "metrics off" : `metrics http://${config.metricsHost}:${metricsPort}/metrics`;
+  if (storage.store === undefined) return `bot ${config.mode} mode: data on PostgreSQL (STORE_URL); ${metrics}`;
   const { recovery } = storage.store;
   const stats = storage.store.stats();
   const torn = recovery.tornTail === null ? "no torn tail" : `cut a torn tail of ${recovery.tornTail.bytes} bytes`;
   const salvaged = recovery.salvaged.length === 0 ? "" : `, SALVAGED ${recovery.salvaged.length} damaged files`;
   const imported = storage.imported === undefined ? "" : `; imported the old JSON files (${storage.imported.counts.players} players, ${storage.imported.counts.accounts} accounts, ${storage.imported.counts.games} games)`;
-  const metrics = metricsPort === undefined ? "metrics off" : `metrics http://${config.metricsHost}:${metricsPort}/metrics`;
   return (
     `bot ${config.mode} mode: data ${config.dataDir}; recovered ${recovery.recordsReplayed} records from ${recovery.segmentsReplayed} segments` +
     `${recovery.baseFile === null ? "" : ` after base ${recovery.baseFile}`} (${torn}${salvaged}); ${stats.keys} keys at seq ${stats.seq}${imported}; ` +

@@ -9,8 +9,9 @@ import type { InteractionObserver, Outcome } from "./bot.js";
 
 /** What the metrics read; each is sampled when Prometheus scrapes, nothing is polled. */
 export interface MetricsSources {
-  readonly store: { stats(): StoreStats };
-  readonly scheduler: CompactionScheduler;
+  /** The log's statistics; undefined on PostgreSQL (no store_* metrics then). */
+  readonly store: { stats(): StoreStats } | undefined;
+  readonly scheduler: CompactionScheduler | undefined;
   readonly mirror: Mirror | undefined;
   readonly game: Game;
 }
@@ -26,13 +27,15 @@ const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5
 export function createMetrics(sources: MetricsSources): BotMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
+  const store = sources.store;
   const stat = (name: string, help: string, read: (stats: StoreStats) => number): void => {
+    if (store === undefined) return;
     new Gauge({
       name,
       help,
       registers: [registry],
       collect() {
-        this.set(read(sources.store.stats()));
+        this.set(read(store.stats()));
       },
     });
   };
@@ -45,9 +48,9 @@ export function createMetrics(sources: MetricsSources): BotMetrics {
   stat("store_failed", "1 once an fdatasync failed: the store rejects every write and the bot stops.", (stats) => (stats.failed ? 1 : 0));
   stat("store_last_compaction_error", "1 when the last compaction failed.", (stats) => (stats.lastCompactionError === null ? 0 : 1));
   stat("store_last_compaction_timestamp_seconds", "When the last compaction finished (0: never).", (stats) => (stats.lastCompactionAtMs ?? 0) / 1000);
-  monotonic(registry, "store_flushes_total", "fdatasync calls on the log since the bot started.", () => sources.store.stats().flushes);
+  if (store !== undefined) monotonic(registry, "store_flushes_total", "fdatasync calls on the log since the bot started.", () => store.stats().flushes);
   const compactions = new Counter({ name: "store_compactions_total", help: "Compactions run by the scheduler.", labelNames: ["trigger", "result"], registers: [registry] });
-  sources.scheduler.subscribe((run) => { compactions.inc({ trigger: run.trigger, result: run.error === undefined ? "ok" : "failed" }); });
+  sources.scheduler?.subscribe((run) => { compactions.inc({ trigger: run.trigger, result: run.error === undefined ? "ok" : "failed" }); });
   new Gauge({
     name: "mirror_dirty_views",
     help: "JSON mirror files waiting to be rewritten.",

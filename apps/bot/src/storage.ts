@@ -1,7 +1,9 @@
 import { join } from "node:path";
 import type { FileSystem, JsonValue } from "@store/fs";
 import { createGame, type Game, type GameOptions, type ImportReport, type LegacySource } from "@store/game";
+import type { KeyValueStore } from "@store/kv";
 import { openStore, toKeyValueStore, type Store } from "@store/log";
+import { openPostgresStore } from "@store/postgres";
 import { createCompactionScheduler, type CompactionScheduler, type SchedulerOptions } from "@store/scheduler";
 import { createMirror, readJsonFile, type Mirror } from "@store/snapshot";
 import type { Config } from "./config.js";
@@ -10,10 +12,11 @@ import type { Config } from "./config.js";
 export const MIRROR_VIEWS = { "players.json": "players/", "tokens.json": "tokens/", "gameStates.json": "games/" } as const;
 
 export interface Storage {
-  readonly store: Store;
+  /** The log, on a data folder; undefined on PostgreSQL (`STORE_URL`), which has no folder, mirror or compaction. */
+  readonly store: Store | undefined;
   readonly game: Game;
   readonly mirror: Mirror | undefined;
-  readonly scheduler: CompactionScheduler;
+  readonly scheduler: CompactionScheduler | undefined;
   /** What the first start imported from the old JSON files, if it did. */
   readonly imported: ImportReport | undefined;
   /** Stops the game layer, the scheduler and the mirror (writing its last state), then closes the store. */
@@ -36,6 +39,7 @@ export interface StorageHooks {
  * two lines: everything after `toKeyValueStore` only knows the contract.)
  */
 export async function openStorage(config: Config, hooks: StorageHooks): Promise<Storage> {
+  if (config.storeUrl !== undefined) return openPostgresStorage(config.storeUrl, config, hooks);
   const disk = hooks.fs === undefined ? {} : { fs: hooks.fs };
   const store = await openStore(join(config.dataDir, "log"), { sync: "always", ...disk });
   let game: Game | undefined;
@@ -47,7 +51,7 @@ export async function openStorage(config: Config, hooks: StorageHooks): Promise<
     const scheduler = createCompactionScheduler(store, schedulerOptions(config, hooks));
     const opened = game;
     let closing: Promise<void> | undefined;
-    return { store, game: opened, mirror, scheduler, imported, close: () => (closing ??= closeAll(opened, scheduler, mirror, store)) };
+    return { store, game: opened, mirror, scheduler, imported, close: () => (closing ??= closeAll([() => opened.close(), () => scheduler.stop(), () => mirror?.close(), () => store.close()])) };
   } catch (error) {
     await game?.close();
     await store.close().catch(() => undefined);
@@ -82,10 +86,35 @@ function report(hooks: StorageHooks, source: "mirror" | "compaction" | "game"): 
   };
 }
 
+/**
+ * The same game on PostgreSQL (`STORE_URL=postgres://...`): several bot processes can share it. The
+ * server keeps the data durable and compact, so there is no mirror and no scheduler.
+ */
+async function openPostgresStorage(url: string, config: Config, hooks: StorageHooks): Promise<Storage> {
+  const kv = await openPostgresStore({ connectionString: url }, { schema: config.storeSchema });
+  let game: Game | undefined;
+  try {
+    game = await createGame(kv, gameOptions(config, hooks));
+    const imported = (await hasNoGameDataIn(kv)) ? await importOldFiles(game, config.legacyDir, hooks.fs) : undefined;
+    const opened = game;
+    let closing: Promise<void> | undefined;
+    return { store: undefined, game: opened, mirror: undefined, scheduler: undefined, imported, close: () => (closing ??= closeAll([() => opened.close(), () => kv.close()])) };
+  } catch (error) {
+    await game?.close();
+    await kv.close().catch(() => undefined);
+    throw error;
+  }
+}
+
+async function hasNoGameDataIn(kv: KeyValueStore): Promise<boolean> {
+  for (const prefix of Object.values(MIRROR_VIEWS)) if ((await kv.scan({ prefix, limit: 1 })).length > 0) return false;
+  return true;
+}
+
 /** In dependency order; every step runs even if an earlier one failed, and the first failure is rethrown. */
-async function closeAll(game: Game, scheduler: CompactionScheduler, mirror: Mirror | undefined, store: Store): Promise<void> {
+async function closeAll(steps: ReadonlyArray<() => Promise<void> | undefined>): Promise<void> {
   const failures: unknown[] = [];
-  for (const step of [() => game.close(), () => scheduler.stop(), () => mirror?.close(), () => store.close()]) {
+  for (const step of steps) {
     try {
       await step();
     } catch (error) {

@@ -138,7 +138,8 @@ describe("/coinflip", () => {
   it("a flip is one write: stake, draw, payout and result in one batch, nothing left behind", async () => {
     const coin = riggedCoin();
     const bot = await startTestApp(await tempDir(), {}, { random: coin });
-    const { store, game } = bot.app.storage;
+    const { game } = bot.app.storage;
+    const store = bot.app.storage.store!;
     await withDaily(bot, "alice");
     await bot.run("alice", "/coinflip 10"); // the first also records alice's name
     for (const next of [true, false]) {
@@ -262,7 +263,8 @@ describe("/duel", () => {
   it("accept is two writes (the join at the game's own stake, the settlement with the draw), and a replay after the game is gone needs only the game id", async () => {
     const coin = riggedCoin();
     const bot = await startTestApp(await tempDir(), {}, { random: coin });
-    const { store, game } = bot.app.storage;
+    const { game } = bot.app.storage;
+    const store = bot.app.storage.store!;
     await withDaily(bot, "alice", "bob");
     await game.players.upsert("bob", { name: "bob" });
     const { accept } = await challenge(bot, "[d-1] /duel bob 20");

@@ -53,7 +53,7 @@ it("/metrics is scraped over HTTP on loopback: store stats, command latencies, i
   await bot.run("alice", "/daily");
   await bot.run("alice", "/daily"); // refused: cooldown
   await bot.run("alice", "/give bob 10");
-  await bot.app.storage.scheduler.runNow();
+  await bot.app.storage.scheduler!.runNow();
 
   const response = await get(port, "/metrics");
   expect(response.status).toBe(200);
@@ -62,7 +62,7 @@ it("/metrics is scraped over HTTP on loopback: store stats, command latencies, i
   const value = (name: string, labels: Record<string, string> = {}): number | undefined =>
     samples.find((sample) => sample.name === name && Object.entries(labels).every(([key, wanted]) => sample.labels[key] === wanted))?.value;
 
-  const stats = bot.app.storage.store.stats();
+  const stats = bot.app.storage.store!.stats();
   expect(value("store_seq")).toBe(stats.seq);
   expect(value("store_keys")).toBe(stats.keys);
   expect(value("store_total_bytes")).toBe(stats.totalBytes);
