@@ -30,12 +30,20 @@ interface Measured {
   readonly cpuMs: number;
 }
 
+// A run that fails half-way must not leave a server or clients running.
+const children = new Set<ChildProcess>();
+process.on("exit", () => {
+  for (const child of children) child.kill("SIGKILL");
+});
+
 /** The lines of a child's stdout, read once, for `line` to wait on. */
 const outputs = new WeakMap<ChildProcess, { lines: string[]; waiters: Array<() => void>; ended: boolean }>();
 
 function watch(child: ChildProcess): ChildProcess {
   const output = { lines: [] as string[], waiters: [] as Array<() => void>, ended: false };
   outputs.set(child, output);
+  children.add(child);
+  child.on("exit", () => children.delete(child));
   const wake = (): void => {
     for (const resolve of output.waiters.splice(0)) resolve();
   };
