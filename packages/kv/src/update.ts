@@ -1,5 +1,6 @@
 import { StoreError, quote } from "@store/fs";
 import type { Entry, KeyValueStore, WriteOp } from "./types.js";
+import { acquireKeys, type Release } from "./update-queue.js";
 import { show, validateKeys } from "./validate.js";
 
 /** What `compute` decides: the batch to write (empty: write nothing) and the value `update` resolves with. */
@@ -23,12 +24,25 @@ export interface UpdateOptions {
   readonly backoffMsMax?: number;
   /** How to wait `ms` milliseconds between attempts (tests inject their own). Default: setTimeout. */
   readonly sleep?: (ms: number) => Promise<void>;
+  /**
+   * Wait for this process's earlier `update()`s of the same store object on any of `keys` to finish
+   * before reading (a FIFO per key), so that they never conflict with each other. Default true.
+   * Turn it off only for a `compute` that itself awaits an `update()` of the same store on one of
+   * these keys (queued, it would wait for itself).
+   */
+  readonly queue?: boolean;
+  /**
+   * Keys of `keys` that `compute` only reads (a guard such as a "maintenance" flag): queued shared,
+   * so updates that only read a key run side by side, and wait only for one that may write it.
+   * Still protected by a `check` precondition. Default none.
+   */
+  readonly sharedKeys?: readonly string[];
 }
 
 export const UPDATE_ATTEMPTS_MAX_DEFAULT = 16;
 export const UPDATE_BACKOFF_MS_MAX_DEFAULT = 4;
 
-const OPTION_NAMES = ["attemptsMax", "backoffMsMax", "sleep"];
+const OPTION_NAMES = ["attemptsMax", "backoffMsMax", "sleep", "queue", "sharedKeys"];
 
 /**
  * Read-modify-write with optimistic concurrency: reads `keys` at one point (`getMany`), lets
@@ -38,13 +52,31 @@ const OPTION_NAMES = ["attemptsMax", "backoffMsMax", "sleep"];
  * the read, up to `attemptsMax` attempts. An error thrown by `compute` (a domain rule) propagates
  * at once, never retried.
  *
- * Each conflict means another write committed after this attempt's read, so with N writers
- * contending, no writer needs more than N attempts: `attemptsMax` >= N always terminates.
+ * Updates of one store object in this process take turns on their keys (see update-queue.ts), so
+ * they never conflict with each other; conflicts come only from writers the queue does not see.
+ * Each conflict means such a write committed after this attempt's read, so with N of them
+ * contending, no update needs more than N + 1 attempts: `attemptsMax` > N always terminates.
  */
 export async function update<T>(kv: KeyValueStore, keys: readonly string[], compute: UpdateCompute<T>, options: UpdateOptions = {}): Promise<UpdateResult<T>> {
   const keyList = [...new Set(validateKeys(keys))];
   if (typeof compute !== "function") throw new TypeError(`update() takes a compute function, got ${show(compute)}.`);
-  const { attemptsMax, backoffMsMax, sleep } = validateOptions(options);
+  const { attemptsMax, backoffMsMax, sleep, queue, sharedKeys } = validateOptions(options, keyList);
+  const release: Release | undefined = queue ? await acquireKeys(kv, keyList, sharedKeys) : undefined;
+  try {
+    return await attempts(kv, keyList, compute, attemptsMax, backoffMsMax, sleep);
+  } finally {
+    release?.();
+  }
+}
+
+async function attempts<T>(
+  kv: KeyValueStore,
+  keyList: readonly string[],
+  compute: UpdateCompute<T>,
+  attemptsMax: number,
+  backoffMsMax: number,
+  sleep: (ms: number) => Promise<void>,
+): Promise<UpdateResult<T>> {
   let lastConflict: unknown;
   for (let attempt = 1; attempt <= attemptsMax; attempt += 1) {
     // The first retry is immediate (a conflict usually means the other write is already done);
@@ -109,16 +141,29 @@ function checkPlan<T>(plan: unknown): UpdatePlan<T> {
   return plan as UpdatePlan<T>;
 }
 
-function validateOptions(options: UpdateOptions): Required<UpdateOptions> {
+interface ResolvedUpdateOptions {
+  readonly attemptsMax: number;
+  readonly backoffMsMax: number;
+  readonly sleep: (ms: number) => Promise<void>;
+  readonly queue: boolean;
+  readonly sharedKeys: ReadonlySet<string>;
+}
+
+function validateOptions(options: UpdateOptions, keyList: readonly string[]): ResolvedUpdateOptions {
   if (typeof options !== "object" || (options as unknown) === null) throw new TypeError(`update() options must be an object, got ${show(options)}.`);
   for (const name of Object.keys(options)) {
     if (!OPTION_NAMES.includes(name)) throw new TypeError(`update() has no option ${quote(name)}; the known ones are ${OPTION_NAMES.join(", ")}.`);
   }
-  const { attemptsMax = UPDATE_ATTEMPTS_MAX_DEFAULT, backoffMsMax = UPDATE_BACKOFF_MS_MAX_DEFAULT, sleep = defaultSleep } = options;
+  const { attemptsMax = UPDATE_ATTEMPTS_MAX_DEFAULT, backoffMsMax = UPDATE_BACKOFF_MS_MAX_DEFAULT, sleep = defaultSleep, queue = true, sharedKeys = [] } = options;
   if (!Number.isSafeInteger(attemptsMax) || attemptsMax < 1) throw new TypeError(`update() attemptsMax must be an integer from 1, got ${show(attemptsMax)}.`);
   if (!Number.isFinite(backoffMsMax) || backoffMsMax < 0) throw new TypeError(`update() backoffMsMax must be a number of ms from 0, got ${show(backoffMsMax)}.`);
   if (typeof sleep !== "function") throw new TypeError(`update() sleep must be a function, got ${show(sleep)}.`);
-  return { attemptsMax, backoffMsMax, sleep };
+  if (typeof queue !== "boolean") throw new TypeError(`update() queue must be true or false, got ${show(queue)}.`);
+  if (!Array.isArray(sharedKeys)) throw new TypeError(`update() sharedKeys must be an array of keys among those read, got ${show(sharedKeys)}.`);
+  for (const key of sharedKeys as unknown[]) {
+    if (typeof key !== "string" || !keyList.includes(key)) throw new TypeError(`update() sharedKeys names ${show(key)}, which is not one of the keys read; list only keys of \`keys\`.`);
+  }
+  return { attemptsMax, backoffMsMax, sleep, queue, sharedKeys: new Set(sharedKeys) };
 }
 
 function defaultSleep(ms: number): Promise<void> {

@@ -1,6 +1,7 @@
 import { StoreError } from "@store/fs";
 import { describe, expect, it } from "vitest";
 import { createMemoryStore, scanAll, update, type KeyValueStore, type ScanOptions, type WriteOp } from "../src/index.js";
+import { queuedKeyCount } from "../src/update-queue.js";
 
 /** A memory store whose batches and scans are recorded, and whose batches can be made to fail. */
 function spyStore(failBatch?: (ops: readonly WriteOp[], call: number) => Error | undefined): { kv: KeyValueStore; batches: WriteOp[][]; scans: ScanOptions[] } {
@@ -176,12 +177,139 @@ describe("update()", () => {
       () => update(kv, ["k"], compute, { attempts: 3 } as never),
       () => update(kv, ["k"], () => ({ result: 0 }) as never),
       () => update(kv, ["k"], () => ({ ops: [null], result: 0 }) as never),
+      () => update(kv, ["k"], compute, { queue: "yes" as never }),
+      () => update(kv, ["k"], compute, { sharedKeys: "k" as never }),
+      () => update(kv, ["k"], compute, { sharedKeys: ["other"] }),
     ];
     for (const call of cases) {
       const error = await call().catch((caught: unknown) => caught);
       expect((error as Error).name, String(error)).toBe("TypeError");
     }
     expect((await update(kv, [""], compute).catch((caught: unknown) => caught) as { code?: unknown }).code).toBe("STORE_INVALID_KEY");
+  });
+});
+
+/** A promise and the function that resolves it: a compute that waits until the test says. */
+function gate(): { opened: Promise<void>; open: () => void } {
+  let open!: () => void;
+  const opened = new Promise<void>((resolve) => (open = resolve));
+  return { opened, open };
+}
+
+describe("update() queues updates of one store on the same keys", () => {
+  it("100 concurrent increments of one key, each allowed a single attempt: none conflicts, none is lost", async () => {
+    const { kv, batches } = spyStore();
+    const results = await Promise.allSettled(Array.from({ length: 100 }, () => update(kv, ["counter"], increment("counter"), { attemptsMax: 1 })));
+    expect(results.filter((result) => result.status === "rejected")).toEqual([]);
+    expect((await kv.get("counter"))?.value).toBe(100);
+    expect(batches).toHaveLength(100);
+    expect(queuedKeyCount(kv)).toBe(0);
+  });
+
+  it("with queue: false they race as before: the same increments meet STORE_CONFLICT", async () => {
+    const { kv } = spyStore();
+    const results = await Promise.allSettled(Array.from({ length: 100 }, () => update(kv, ["counter"], increment("counter"), { attemptsMax: 1, queue: false })));
+    const rejected = results.filter((result) => result.status === "rejected");
+    expect(rejected.length).toBeGreaterThan(0);
+    for (const result of rejected) expect((result.reason as { code?: unknown }).code).toBe("STORE_CONFLICT");
+    expect((await kv.get("counter"))?.value).toBe(100 - rejected.length);
+  });
+
+  it("takes turns in call order on a key", async () => {
+    const kv = createMemoryStore();
+    const order: number[] = [];
+    await Promise.all(
+      Array.from({ length: 20 }, (_, index) =>
+        update(kv, ["k", `own/${index}`], async (entries) => {
+          order.push(index);
+          await Promise.resolve(); // yield: a later caller could overtake here if unqueued
+          return increment("k")(entries);
+        }),
+      ),
+    );
+    expect(order).toEqual(Array.from({ length: 20 }, (_, index) => index));
+  });
+
+  it("updates on disjoint keys run side by side", async () => {
+    const kv = createMemoryStore();
+    const blocked = gate();
+    const first = update(kv, ["a"], async (entries) => {
+      await blocked.opened;
+      return increment("a")(entries);
+    });
+    // Resolves while the first still holds "a": it never waited for it.
+    expect((await update(kv, ["b"], increment("b"))).result).toBe(1);
+    blocked.open();
+    expect((await first).result).toBe(1);
+  });
+
+  it("crossing key orders do not deadlock (each update takes its keys in sorted order)", async () => {
+    const kv = createMemoryStore();
+    const holdX = gate();
+    const holdY = gate();
+    const holder = (key: string, until: Promise<void>) =>
+      update(kv, [key], async (entries) => {
+        await until;
+        return increment(key)(entries);
+      });
+    const onX = holder("x", holdX.opened);
+    const onY = holder("y", holdY.opened);
+    // Taken in the order given, these two would each get one key and wait forever for the other.
+    const xy = update(kv, ["x", "y"], (entries) => increment("x")(entries));
+    const yx = update(kv, ["y", "x"], (entries) => increment("y")(entries));
+    holdX.open();
+    await onX;
+    holdY.open();
+    await Promise.all([onY, xy, yx]);
+    expect([(await kv.get("x"))?.value, (await kv.get("y"))?.value]).toEqual([2, 2]);
+    expect(queuedKeyCount(kv)).toBe(0);
+  });
+
+  it("shared keys: updates that only read a key hold it together; one that writes it waits for them, and later readers wait for it", async () => {
+    const kv = createMemoryStore();
+    const readersBlocked = gate();
+    const inside: string[] = [];
+    const reader = (name: string) =>
+      update(
+        kv,
+        ["flag", `own/${name}`],
+        async () => {
+          inside.push(name);
+          await readersBlocked.opened;
+          return { ops: [{ type: "set", key: `own/${name}`, value: 1 }], result: name };
+        },
+        { sharedKeys: ["flag"] },
+      );
+    const first = reader("r1");
+    const second = reader("r2");
+    const writer = update(kv, ["flag"], () => {
+      inside.push("writer");
+      return { ops: [{ type: "set", key: "flag", value: true }], result: "writer" };
+    });
+    const late = reader("r3");
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(inside).toEqual(["r1", "r2"]); // both readers at once; the writer waits, r3 behind it
+    readersBlocked.open();
+    await Promise.all([first, second, writer, late]);
+    expect(inside).toEqual(["r1", "r2", "writer", "r3"]);
+  });
+
+  it("a compute that throws, or a batch that fails, gives the keys back", async () => {
+    const { kv } = spyStore((ops) => (ops.some((op) => op.key === "bad") ? new Error("disk on fire") : undefined));
+    await expect(update(kv, ["k"], () => { throw new Error("refused"); })).rejects.toThrow("refused");
+    await expect(update(kv, ["k", "bad"], () => ({ ops: [{ type: "set", key: "bad", value: 1 }], result: 0 }))).rejects.toThrow("disk on fire");
+    expect(queuedKeyCount(kv)).toBe(0);
+    expect((await update(kv, ["k"], increment("k"))).result).toBe(1);
+  });
+
+  it("each store object has its own queue: writes through another object still conflict and are retried", async () => {
+    const inner = createMemoryStore();
+    const other: KeyValueStore = { ...spyStore().kv, get: (key) => inner.get(key), getMany: (keys) => inner.getMany(keys), batch: (ops) => inner.batch(ops) };
+    const results = await Promise.all(
+      Array.from({ length: 40 }, (_, index) => update(index % 2 === 0 ? inner : other, ["counter"], increment("counter"), { attemptsMax: 40 })),
+    );
+    expect(results).toHaveLength(40);
+    expect((await inner.get("counter"))?.value).toBe(40);
   });
 });
 
