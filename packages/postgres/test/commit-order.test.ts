@@ -19,7 +19,7 @@ describeOnServer("subscriptions under concurrent writers on several pools", "ord
   it(`${STORES} pools x ${WRITERS} concurrent writers: a raw poller never sees a gap, every subscriber gets every batch once in seq order, and its view equals the table`, async () => {
     const schema = freshSchema();
     const stores: PostgresStore[] = [];
-    for (let index = 0; index < STORES; index += 1) stores.push(await openPostgresStore({ connectionString: database().url }, { schema }));
+    for (let index = 0; index < STORES; index += 1) stores.push(await openPostgresStore({ connectionString: database().url }, { schema, poolSize: 4 }));
     const logs = stores.map(() => new EventLog());
     const subscriptions = await Promise.all(stores.map((store, index) => store.subscribe(logs[index]!.listener, { afterSeq: 0 })));
     const poller = await adminClient(database().url);

@@ -49,7 +49,7 @@ describeOnServer("preconditions across connections", "preconditions", (database)
   it("16 racing creates from 4 pools: exactly one commits; 4 pools x 8 incrementers with update-style retries end exact", async () => {
     const schema = freshSchema();
     const stores: PostgresStore[] = [];
-    for (let index = 0; index < 4; index += 1) stores.push(await openPostgresStore({ connectionString: database().url }, { schema }));
+    for (let index = 0; index < 4; index += 1) stores.push(await openPostgresStore({ connectionString: database().url }, { schema, poolSize: 4 }));
     try {
       const outcomes = await Promise.allSettled(Array.from({ length: 16 }, (_, index) => stores[index % 4]!.batch([{ type: "set", key: "k", value: index, ifVersion: null }])));
       expect(outcomes.filter((outcome) => outcome.status === "fulfilled")).toHaveLength(1);
