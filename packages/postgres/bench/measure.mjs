@@ -5,9 +5,12 @@
 //    (commitGroupBatchesMax 1: one transaction per batch), and of 4 stores (pools) x 16 writers;
 // 2. what the commit-order scheme costs on its own: 64 connections each committing one-row
 //    transactions, with and without first locking a shared counter row (raw SQL, no store).
+// 3. @store/game's crash workload (64 players) on one store: operations per second.
 // Each run in a database of its own, dropped at the end.
 import { randomBytes } from "node:crypto";
 import pg from "pg";
+import { createGame } from "@store/game";
+import { runCrashWorkload } from "@store/game/testing";
 import { openPostgresStore } from "../dist/index.js";
 
 const base = process.env.STORE_PG_URL || "postgres://postgres@127.0.0.1:5432/postgres";
@@ -66,7 +69,21 @@ async function rawRun(label, lockFirst) {
   await pool.end();
 }
 
+async function gameRun(label, players, opsPerPlayer) {
+  const kv = await openPostgresStore({ connectionString: url.toString() }, { schema: `g_${randomBytes(3).toString("hex")}` });
+  const game = await createGame(kv, { sweepIntervalMs: 0, dailyCooldownMs: 300 });
+  let acks = 0;
+  const started = performance.now();
+  await runCrashWorkload(game, { round: 0, now: Date.now, players, opsPerPlayer, onAck: () => (acks += 1) });
+  const seconds = (performance.now() - started) / 1000;
+  const { seq } = await kv.stats();
+  console.log(`${label}: ${Math.round(acks / seconds)} operations/s (${acks} operations, ${seq} batches committed)`);
+  await game.close();
+  await kv.close();
+}
+
 try {
+  if (process.env.BENCH_GAME !== "0") await gameRun("@store/game, 64 concurrent players (transfers, flips, duels, dailies)", 64, 20);
   await storeRun("one store, 64 concurrent writers, group commit", 1, 64, {});
   await storeRun("one store, 64 concurrent writers, commitGroupBatchesMax 1", 1, 64, { commitGroupBatchesMax: 1 });
   await storeRun("4 stores (pools) x 16 writers, group commit", 4, 16, {});
