@@ -71,13 +71,19 @@ async function rawRun(label, lockFirst) {
 
 async function gameRun(label, players, opsPerPlayer) {
   const kv = await openPostgresStore({ connectionString: url.toString() }, { schema: `g_${randomBytes(3).toString("hex")}` });
+  let conflicts = 0;
+  const batch = kv.batch.bind(kv);
+  kv.batch = (ops) => batch(ops).catch((error) => {
+    if (error.code === "STORE_CONFLICT") conflicts += 1;
+    throw error;
+  });
   const game = await createGame(kv, { sweepIntervalMs: 0, dailyCooldownMs: 300 });
   let acks = 0;
   const started = performance.now();
   await runCrashWorkload(game, { round: 0, now: Date.now, players, opsPerPlayer, onAck: () => (acks += 1) });
   const seconds = (performance.now() - started) / 1000;
   const { seq } = await kv.stats();
-  console.log(`${label}: ${Math.round(acks / seconds)} operations/s (${acks} operations, ${seq} batches committed)`);
+  console.log(`${label}: ${Math.round(acks / seconds)} operations/s (${acks} operations, ${seq} batches committed, ${conflicts} batches refused with STORE_CONFLICT and retried)`);
   await game.close();
   await kv.close();
 }
