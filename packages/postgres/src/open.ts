@@ -3,7 +3,7 @@ import pg from "pg";
 import type { CommitHooks } from "./committer.js";
 import type { Driver } from "./driver.js";
 import { migrate } from "./migrations.js";
-import { resolveOptions, show, type PostgresStoreOptions } from "./options.js";
+import { resolveOptions, show, type PostgresStoreOptions, type ResolvedOptions } from "./options.js";
 import { pgDriver, type PgPool } from "./pg-driver.js";
 import { pgliteDriver, type PGliteLike } from "./pglite-driver.js";
 import { PostgresStore } from "./store.js";
@@ -19,7 +19,7 @@ export type PostgresTarget = { readonly pool: PgPool } | { readonly connectionSt
  */
 export async function openPostgresStore(target: PostgresTarget, options?: PostgresStoreOptions & { readonly testHooks?: CommitHooks }): Promise<PostgresStore> {
   const resolved = resolveOptions(options);
-  const driver = driverFor(target, resolved.poolSize, resolved.connectTimeoutMs);
+  const driver = driverFor(target, resolved);
   try {
     await migrate(driver, resolved.schema);
   } catch (error) {
@@ -29,7 +29,7 @@ export async function openPostgresStore(target: PostgresTarget, options?: Postgr
   return new PostgresStore(driver, resolved, options?.testHooks ?? {});
 }
 
-function driverFor(target: unknown, poolSize: number, connectTimeoutMs: number): Driver {
+function driverFor(target: unknown, options: ResolvedOptions): Driver {
   if (typeof target !== "object" || target === null || Array.isArray(target)) {
     throw new TypeError(`openPostgresStore() takes { pool }, { connectionString } or { pglite }, got ${show(target)}.`);
   }
@@ -44,8 +44,9 @@ function driverFor(target: unknown, poolSize: number, connectTimeoutMs: number):
     }
     const pool = new pg.Pool({
       connectionString: given.connectionString,
-      max: poolSize,
-      connectionTimeoutMillis: connectTimeoutMs,
+      max: options.poolSize,
+      connectionTimeoutMillis: options.connectTimeoutMs,
+      idle_in_transaction_session_timeout: options.transactionIdleMsMax,
       idleTimeoutMillis: 10_000,
       keepAlive: true,
       application_name: "@store/postgres",

@@ -20,6 +20,12 @@ export interface PostgresStoreOptions {
   readonly poolSize?: number;
   /** How long the pool made from `connectionString` waits for a connection before failing. Default 10,000. */
   readonly connectTimeoutMs?: number;
+  /**
+   * The server ends a session of the pool made from `connectionString` that stays this long inside
+   * a transaction without sending anything (PostgreSQL's idle_in_transaction_session_timeout), so a
+   * client that hangs or is cut off while holding the counter lock cannot stop every writer. Default 60,000.
+   */
+  readonly transactionIdleMsMax?: number;
 }
 
 export interface ResolvedOptions {
@@ -32,6 +38,7 @@ export interface ResolvedOptions {
   readonly reconnectDelayMsMax: number;
   readonly poolSize: number;
   readonly connectTimeoutMs: number;
+  readonly transactionIdleMsMax: number;
 }
 
 export const DEFAULTS: ResolvedOptions = {
@@ -44,6 +51,7 @@ export const DEFAULTS: ResolvedOptions = {
   reconnectDelayMsMax: 2_000,
   poolSize: 10,
   connectTimeoutMs: 10_000,
+  transactionIdleMsMax: 60_000,
 };
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,47}$/;
@@ -73,6 +81,7 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     reconnectDelayMsMax: integer(given, "reconnectDelayMsMax", 0, false),
     poolSize: integer(given, "poolSize", 2, false),
     connectTimeoutMs: integer(given, "connectTimeoutMs", 1, false),
+    transactionIdleMsMax: integer(given, "transactionIdleMsMax", 1, false),
   };
 }
 

@@ -1,6 +1,6 @@
 import { expect, it } from "vitest";
 import { openPostgresStore } from "../src/index.js";
-import { adminClient, terminate } from "./helpers/admin.js";
+import { adminClient, terminate, until } from "./helpers/admin.js";
 import { startCommitCutter, type CutMode } from "./helpers/proxy.js";
 import { describeOnServer, freshSchema } from "./helpers/server.js";
 import { EventLog } from "./helpers/events.js";
@@ -148,6 +148,42 @@ describeOnServer("connection loss", "connloss", (database) => {
       await subscription.close();
       await reader.close();
       await writer.close();
+      await admin.end();
+    }
+  });
+
+  it("a client stalled inside its write transaction is cut off by the server after transactionIdleMsMax: the counter lock is freed for the others, and its batch is retried", async () => {
+    const admin = await adminClient(database().url);
+    const schema = freshSchema();
+    const state = { stalled: false };
+    const stalling = await openPostgresStore(
+      { connectionString: database().url },
+      {
+        schema,
+        transactionIdleMsMax: 200,
+        testHooks: {
+          afterCheck: async ({ backendPid }) => {
+            if (state.stalled) return;
+            state.stalled = true;
+            // Hold the transaction open, sending nothing, until the server has ended the session.
+            await until(async () => (await admin.query("SELECT 1 FROM pg_stat_activity WHERE pid = $1", [backendPid])).rowCount === 0, "the server ends the idle transaction");
+          },
+        },
+      },
+    );
+    const other = await openPostgresStore({ connectionString: database().url }, { schema });
+    try {
+      const stalled = stalling.batch([{ type: "set", key: "a", value: 1 }]);
+      await until(async () => state.stalled, "the first writer holds the counter lock");
+      const [first, second] = await Promise.all([stalled, other.batch([{ type: "set", key: "b", value: 2 }])]);
+      expect(new Set([first.seq, second.seq])).toEqual(new Set([1, 2]));
+      expect(await other.getMany(["a", "b"])).toEqual([
+        { key: "a", value: 1, version: first.seq },
+        { key: "b", value: 2, version: second.seq },
+      ]);
+    } finally {
+      await stalling.close();
+      await other.close();
       await admin.end();
     }
   });
