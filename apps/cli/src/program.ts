@@ -57,10 +57,12 @@ function buildProgram(io: Io, execute: Execute): Command {
   const json = (): Option => new Option("--json", "print JSON (one document, or one line per item)");
   const command = (name: string, summary: string): Command => program.command(name).description(summary).addHelpText("after", EXIT_CODES_HELP);
 
-  command("stats", "seq, keys, bytes, garbage, segments, backups, last compaction, lock holder, recovery report (read-only, no lock)")
-    .argument("<dir>", "data folder")
+  command("stats", "seq, keys, bytes, garbage, segments, backups, last compaction, lock holder, recovery report (read-only, no lock); of a socket: what the served store reports")
+    .argument("<dir>", "data folder, or a running bot's socket (<data folder>/store.sock)")
     .addOption(json())
-    .action((dir: string, options: { json?: boolean }) => execute(async (io) => (await import("./commands/stats.js")).stats(io, dir, options)));
+    .action((dir: string, options: { json?: boolean }) =>
+      execute(async (io) => ((await (await import("./commands/remote.js")).isSocket(dir)) ? (await import("./commands/stats-remote.js")).statsRemote(io, dir, options) : (await import("./commands/stats.js")).stats(io, dir, options))),
+    );
   command("verify", "read every file and check it, read-only and without the lock (safe while the writer runs)")
     .argument("<dir>", "data folder")
     .option("--game", "also run the game layer's audit (conservation of tokens, schemas)")
@@ -129,13 +131,15 @@ function buildProgram(io: Io, execute: Execute): Command {
     .action((options: { from: string; to: string; schema: string; force?: boolean; json?: boolean }) =>
       execute(async (io) => (await import("./commands/migrate.js")).migrate(io, options)),
     );
-  command("tail", "print records as they are written (read-only, no lock; follows segment rolls and compactions)")
-    .argument("<dir>", "data folder")
+  command("tail", "print records as they are written (read-only, no lock; follows segment rolls and compactions); of a socket: its changes from --from (default: new ones)")
+    .argument("<dir>", "data folder, or a running bot's socket (<data folder>/store.sock)")
     .option("-f, --follow", "keep printing new records until interrupted")
     .option("--from <seq>", "start at this seq (from backups/ when compacted away)", parseSeq)
     .option("-n, --lines <n>", "without --from: start with the last n records", parseCount, 10)
     .addOption(json())
-    .action((dir: string, options: { json?: boolean; follow?: boolean; from?: number; lines: number }) => execute(async (io) => (await import("./commands/tail.js")).tail(io, dir, options)));
+    .action((dir: string, options: { json?: boolean; follow?: boolean; from?: number; lines: number }) =>
+      execute(async (io) => ((await (await import("./commands/remote.js")).isSocket(dir)) ? (await import("./commands/tail-remote.js")).tailRemote(io, dir, options) : (await import("./commands/tail.js")).tail(io, dir, options))),
+    );
   command("backup", "copy the folder while its writer runs: cut at a record boundary, then verified (no lock)")
     .argument("<dir>", "data folder")
     .argument("<dest>", "a new or empty folder")

@@ -22,7 +22,7 @@ export async function tail(io: Io, dir: string, options: { json?: boolean; follo
   return EXIT.ok;
 }
 
-type Op = { type: "set"; key: string; value: unknown } | { type: "delete"; key: string };
+type Op = { readonly type: "set"; readonly key: string; readonly value: unknown } | { readonly type: "delete"; readonly key: string };
 
 function asEvent({ seq, record }: FollowedRecord): { seq: number; ts: number; ops: Op[] } {
   const ops: Op[] =
@@ -36,7 +36,11 @@ function asEvent({ seq, record }: FollowedRecord): { seq: number; ts: number; op
 
 /** Plain and stable: tab-separated `seq`, ISO time, `set`/`del`, key, value JSON. */
 function textLines(followed: FollowedRecord): string[] {
-  const { seq, ts, ops } = asEvent(followed);
+  return eventLines(asEvent(followed));
+}
+
+/** The lines of one change (a folder's record or a socket's event). */
+export function eventLines({ seq, ts, ops }: { seq: number; ts: number; ops: readonly Op[] }): string[] {
   const time = new Date(ts).toISOString();
   return ops.map((op) => [String(seq), time, op.type === "set" ? "set" : "del", op.key, op.type === "set" ? JSON.stringify(op.value) : ""].join("\t"));
 }
