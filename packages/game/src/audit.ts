@@ -74,6 +74,7 @@ export async function audit(kv: KeyValueStore, pageSize: number): Promise<AuditR
     [
       handler(PREFIX.tokens, TOKENS, "accounts"),
       handler(PREFIX.games, GAME, "games"),
+      // Version 1 stores counted here; nothing writes these records any more.
       handler(PREFIX.supply, SUPPLY),
       handler(PREFIX.players, PLAYER, "players"),
       handler(PREFIX.idem, IDEM),
@@ -115,12 +116,15 @@ function reportOf(seq: number, totals: Contribution, counts: { accounts: number;
 /**
  * What a record adds to the sums, read from its raw fields (so a record failing its schema for
  * another reason still counts, and a negative balance shows up as one instead of vanishing).
+ * Tokens created and destroyed are counted on the accounts they went through, on the done marker
+ * of an import (what it brought in), and on the `supply/<nn>` records of a version 1 store.
  */
 function contributionOf(prefix: string, value: JsonValue): Contribution {
   const none = { balance: 0, escrow: 0, granted: 0, spent: 0 };
   if (typeof value !== "object" || value === null || Array.isArray(value)) return none;
-  if (prefix === PREFIX.tokens) return { ...none, balance: integer(value.balance) };
+  if (prefix === PREFIX.tokens) return { ...none, balance: integer(value.balance), granted: integer(value.granted), spent: integer(value.spent) };
   if (prefix === PREFIX.supply) return { ...none, granted: integer(value.granted), spent: integer(value.spent) };
+  if (prefix === IMPORTED_PREFIX) return { ...none, granted: integer(value.granted) };
   if (prefix === PREFIX.games) {
     const stakes = value.stakes;
     if (typeof stakes !== "object" || stakes === null || Array.isArray(stakes)) return none;

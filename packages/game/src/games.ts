@@ -7,7 +7,7 @@ import { assertCount, move } from "./ledger.js";
 import { liveGame, withPlayersOf, PlayersChanged } from "./live-game.js";
 import { show } from "./options.js";
 import { play } from "./play.js";
-import { GAME, TOKENS, type GameRecord } from "./records.js";
+import { GAME, type GameRecord } from "./records.js";
 import { checkCreate, type CreateGameRequest, type PlayRequest } from "./requests.js";
 import { decode } from "./schema.js";
 import { settle, type SettleDecision, type SettleRequest, type SettleResult } from "./settle.js";
@@ -212,7 +212,7 @@ export async function refund(context: Context, id: string, how: { idempotencyKey
           const stake = game.stakes[player] ?? 0;
           if (stake === 0) continue;
           if (!staking.includes(player)) throw new PlayersChanged();
-          tx.set(TOKENS, tokensKey(player), move(tx.account(player), stake, { kind: "refund", ref: id }, tx.nowMs, context.options.historyMax));
+          tx.setAccount(move(tx.account(player), stake, { kind: "refund", ref: id }, tx.nowMs, context.options.historyMax));
           refunds[player] = stake;
         }
         tx.delete(gameKey(id));

@@ -14,4 +14,3 @@ export type { SweepReport } from "./sweeper.js";
 export type { ImportReport, LegacyInput } from "./legacy/import.js";
 export type { LegacyFile, LegacyProblem, LegacySource } from "./legacy/documents.js";
 export type { Player, PlayerStats, TypeStats, TokenAccount, Movement, MovementKind, GameRecord } from "./records.js";
-export { SUPPLY_SHARDS } from "./keys.js";

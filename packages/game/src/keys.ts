@@ -6,6 +6,7 @@ export const PREFIX = {
   tokens: "tokens/",
   games: "games/",
   idem: "idem/",
+  /** Token counters of a version 1 store (never written since; audit() still adds them). */
   supply: "supply/",
 } as const;
 
@@ -15,13 +16,6 @@ export const IMPORT_KEY = "meta/import";
 export const IMPORT_CHUNK_PREFIX = "meta/import-chunk/";
 /** `meta/imported/<digest>`: one per finished legacy import, so the same documents imported again change nothing. */
 export const IMPORTED_PREFIX = "meta/imported/";
-
-/**
- * The token counters are spread over this many `supply/<nn>` records, chosen by the player, so that
- * concurrent grants and daily claims of different players rarely touch the same key (one `supply`
- * record would make every grant conflict with every other).
- */
-export const SUPPLY_SHARDS = 16;
 
 /** Player and game ids: what Discord snowflakes, usernames-as-ids and UUIDs need, nothing that could split a key. */
 const ID_PATTERN = /^[A-Za-z0-9_.:@-]{1,128}$/u;
@@ -52,16 +46,6 @@ export const playerKey = (id: string): string => PREFIX.players + id;
 export const tokensKey = (id: string): string => PREFIX.tokens + id;
 export const gameKey = (id: string): string => PREFIX.games + id;
 export const idemKey = (key: string): string => PREFIX.idem + key;
-
-/** The supply shard that counts a player's grants and spends (FNV-1a of the id: stable across processes and versions). */
-export function supplyKey(playerId: string): string {
-  let hash = 0x811c9dc5;
-  for (let index = 0; index < playerId.length; index += 1) {
-    hash ^= playerId.charCodeAt(index);
-    hash = Math.imul(hash, 0x01000193) >>> 0;
-  }
-  return `${PREFIX.supply}${String(hash % SUPPLY_SHARDS).padStart(2, "0")}`;
-}
 
 /** The id after a prefix, or undefined when `key` is not under it. */
 export function idFromKey(key: string, prefix: string): string | undefined {

@@ -1,6 +1,6 @@
 import { GameError } from "./errors.js";
 import { show } from "./options.js";
-import type { MovementKind, TokenAccount } from "./records.js";
+import type { MovementKind, StoredMovement, TokenRecord } from "./records.js";
 
 export interface MovementNote {
   readonly kind: MovementKind;
@@ -30,7 +30,7 @@ export function assertReason(reason: unknown): asserts reason is string | undefi
 }
 
 /** The account with `delta` added (negative: taken) and the movement at the end of its history. */
-export function move(account: TokenAccount, delta: number, note: MovementNote, nowMs: number, historyMax: number): TokenAccount {
+export function move(account: TokenRecord, delta: number, note: MovementNote, nowMs: number, historyMax: number): TokenRecord {
   const balance = account.balance + delta;
   if (balance < 0) {
     throw new GameError(
@@ -42,7 +42,7 @@ export function move(account: TokenAccount, delta: number, note: MovementNote, n
   if (!Number.isSafeInteger(balance)) {
     throw new GameError("GAME_INVALID", `Player ${account.id}'s balance would pass Number.MAX_SAFE_INTEGER (${account.balance} + ${delta}).`, { playerId: account.id, balance: account.balance, amount: delta });
   }
-  const movement = { atMs: nowMs, kind: note.kind, amount: delta, balance, ref: note.ref ?? null, reason: note.reason ?? null };
+  const movement: StoredMovement = [nowMs, note.kind, delta, balance, note.ref ?? null, note.reason ?? null];
   const history = historyMax === 0 ? [] : [...account.history, movement].slice(-historyMax);
   return { ...account, balance, history };
 }

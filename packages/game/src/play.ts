@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { GameError } from "./errors.js";
-import { gameKey, playerKey, supplyKey, tokensKey } from "./keys.js";
+import { gameKey, playerKey, tokensKey } from "./keys.js";
 import type { GameRecord } from "./records.js";
 import { checkCreate, type PlayRequest } from "./requests.js";
 import { applySettlement, checkSettle, type SettleDecision, type SettleResult } from "./settle.js";
@@ -26,7 +26,7 @@ export async function play(context: Context, request: PlayRequest, decide: Settl
     op: "playGame",
     args: { id: checked.id ?? null, type: checked.type, channelId: checked.channelId, players, stakes: checked.stakes, state: checked.state },
     idempotencyKey: opts.idempotencyKey,
-    keys: [gameKey(id), ...players.map(tokensKey), ...players.map(playerKey), supplyKey(id)],
+    keys: [gameKey(id), ...players.map(tokensKey), ...players.map(playerKey)],
     plan: (tx) => {
       if (tx.game(id) !== undefined) throw new GameError("GAME_EXISTS", `A game with id ${id} exists already; choose another id.`, { key: gameKey(id) });
       for (const player of staking) escrow(tx, id, player, checked.stakes[player]!, context.options.historyMax);

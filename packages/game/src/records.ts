@@ -62,30 +62,96 @@ export const PLAYER: RecordKind<Player> = {
 export const MOVEMENT_KINDS = ["grant", "spend", "daily", "transfer-in", "transfer-out", "stake", "refund", "payout", "import", "adjust"] as const;
 export type MovementKind = (typeof MOVEMENT_KINDS)[number];
 
-const movementSchema = z.strictObject({
-  atMs: count,
-  kind: z.enum(MOVEMENT_KINDS),
+/** A movement as `tokens.account()` shows it. */
+export interface Movement {
+  readonly atMs: number;
+  readonly kind: MovementKind;
   /** Signed change of the balance. */
-  amount: z.int(),
+  readonly amount: number;
   /** The balance after it. */
-  balance: count,
+  readonly balance: number;
   /** The other player of a transfer, or the game of a stake, refund or payout. */
-  ref: z.string().max(200).nullable(),
-  reason: z.string().max(200).nullable(),
-});
-export type Movement = z.infer<typeof movementSchema>;
+  readonly ref: string | null;
+  readonly reason: string | null;
+}
+
+/**
+ * A movement as stored: `[atMs, kind, amount, balance, ref, reason]`. An array rather than an object
+ * because an account carries `historyMax` (20) of them and is written by every operation on it: the
+ * field names would double the bytes each operation writes, parses and checks.
+ */
+export type StoredMovement = readonly [atMs: number, kind: MovementKind, amount: number, balance: number, ref: string | null, reason: string | null];
+
+const movementSchema = z.tuple([count, z.enum(MOVEMENT_KINDS), z.int(), count, z.string().max(200).nullable(), z.string().max(200).nullable()]);
+
+const accountFields = {
+  id: idString,
+  balance: count,
+  /** Tokens created through this account (grants, daily claims, house payouts attributed to it). */
+  granted: count,
+  /** Tokens destroyed through this account (spends, the house's cut attributed to it). */
+  spent: count,
+  lastDailyAtMs: count.nullable(),
+};
 
 export const tokensSchema = z.strictObject({
+  v: z.literal(2),
+  ...accountFields,
+  /** The last movements, newest last, at most `historyMax`. */
+  history: z.array(movementSchema),
+});
+
+/**
+ * What an operation checks of an account it changes: every field it reads or counts on, and the
+ * history only as a list (an operation appends to it and drops the oldest, and never reads an entry).
+ * The history's entries are checked where they are read: `tokens.account()` and `audit()`.
+ */
+const tokensInOperationSchema = z.strictObject({ v: z.literal(2), ...accountFields, history: z.array(z.array(z.unknown()).readonly()) });
+
+/** A token account as stored (version 2). */
+export type TokenRecord = Omit<z.infer<typeof tokensSchema>, "history"> & { history: readonly StoredMovement[] };
+
+/** A token account as `tokens.account()` shows it. */
+export type TokenAccount = Omit<TokenRecord, "history"> & { history: Movement[] };
+
+/** Version 1: movements as objects, and no counters (a version 1 store counted them in `supply/<nn>` records, which `audit()` still reads). */
+const tokensV1Schema = z.strictObject({
   v: z.literal(1),
   id: idString,
   balance: count,
   lastDailyAtMs: count.nullable(),
-  /** The last movements, newest last, at most `historyMax`. */
-  history: z.array(movementSchema),
+  history: z.array(
+    z.strictObject({ atMs: count, kind: z.enum(MOVEMENT_KINDS), amount: z.int(), balance: count, ref: z.string().max(200).nullable(), reason: z.string().max(200).nullable() }),
+  ),
 });
-export type TokenAccount = z.infer<typeof tokensSchema>;
 
-export const TOKENS: RecordKind<TokenAccount> = { name: "token account", current: 1, idPrefix: PREFIX.tokens, schema: tokensSchema, older: new Map() };
+const tokensOlder = new Map([
+  [
+    1,
+    {
+      schema: tokensV1Schema,
+      up: (old: z.infer<typeof tokensV1Schema>): TokenRecord => ({
+        v: 2,
+        id: old.id,
+        balance: old.balance,
+        granted: 0,
+        spent: 0,
+        lastDailyAtMs: old.lastDailyAtMs,
+        history: old.history.map((movement): StoredMovement => [movement.atMs, movement.kind, movement.amount, movement.balance, movement.ref, movement.reason]),
+      }),
+    },
+  ],
+]);
+
+/** Every field and every movement checked: for reads that show the account, and the audit. */
+export const TOKENS: RecordKind<TokenRecord> = { name: "token account", current: 2, idPrefix: PREFIX.tokens, schema: tokensSchema, older: tokensOlder };
+
+/** The same record as an operation reads and writes it (see tokensInOperationSchema). */
+export const TOKENS_IN_OPERATION: RecordKind<TokenRecord> = { ...TOKENS, schema: tokensInOperationSchema as unknown as z.ZodType<TokenRecord> };
+
+export function showMovement([atMs, kind, amount, balance, ref, reason]: StoredMovement): Movement {
+  return { atMs, kind, amount, balance, ref, reason };
+}
 
 const gameFields = {
   id: idString,
@@ -141,21 +207,40 @@ export const idemSchema = z.strictObject({
 export type IdempotencyRecord = z.infer<typeof idemSchema>;
 export const IDEM: RecordKind<IdempotencyRecord> = { name: "idempotency record", current: 1, schema: idemSchema, older: new Map() };
 
+/** The token counters of a version 1 store, spread over 16 `supply/<nn>` records. Never written since version 2 (which counts on the accounts); `audit()` still adds them. */
 export const supplySchema = z.strictObject({ v: z.literal(1), granted: count, spent: count });
 export type SupplyRecord = z.infer<typeof supplySchema>;
 export const SUPPLY: RecordKind<SupplyRecord> = { name: "supply counter", current: 1, schema: supplySchema, older: new Map() };
 
-export const importMarkerSchema = z.strictObject({
-  v: z.literal(1),
+const importMarkerFields = {
   state: z.enum(["pending", "done"]),
   /** A hash of the imported documents: the same input imported again changes nothing. */
   digest: z.string(),
   startedAtMs: count,
   doneAtMs: count.nullable(),
   counts: z.strictObject({ players: count, accounts: count, games: count, tokens: count }),
+};
+
+export const importMarkerSchema = z.strictObject({
+  v: z.literal(2),
+  ...importMarkerFields,
+  /**
+   * The tokens the import brought in (its balances and its games' stakes), counted as granted by
+   * `audit()` once the import is done (the marker under `meta/imported/`): 0 in the pending marker.
+   */
+  granted: count,
 });
 export type ImportMarker = z.infer<typeof importMarkerSchema>;
-export const IMPORT_MARKER: RecordKind<ImportMarker> = { name: "import marker", current: 1, schema: importMarkerSchema, older: new Map() };
+
+/** Version 1: no `granted` (a version 1 import counted its tokens in the `supply/<nn>` records). */
+const importMarkerV1Schema = z.strictObject({ v: z.literal(1), ...importMarkerFields });
+
+export const IMPORT_MARKER: RecordKind<ImportMarker> = {
+  name: "import marker",
+  current: 2,
+  schema: importMarkerSchema,
+  older: new Map([[1, { schema: importMarkerV1Schema, up: (old: z.infer<typeof importMarkerV1Schema>): ImportMarker => ({ ...old, v: 2, granted: 0 }) }]]),
+};
 
 /** Written in the same batch as one chunk of an import: the keys that chunk created, for a rollback. */
 export const importChunkSchema = z.strictObject({ v: z.literal(1), keys: z.array(z.string()) });
@@ -166,6 +251,6 @@ export function emptyStats(): PlayerStats {
   return { games: 0, wins: 0, losses: 0, draws: 0, score: 0, streak: 0, bestStreak: 0, byType: {} };
 }
 
-export function emptyAccount(id: string): TokenAccount {
-  return { v: 1, id, balance: 0, lastDailyAtMs: null, history: [] };
+export function emptyAccount(id: string): TokenRecord {
+  return { v: 2, id, balance: 0, granted: 0, spent: 0, lastDailyAtMs: null, history: [] };
 }

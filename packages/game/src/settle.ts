@@ -1,12 +1,12 @@
 import { GameError } from "./errors.js";
-import { gameKey, playerKey, supplyKey, tokensKey, assertId } from "./keys.js";
+import { gameKey, playerKey, tokensKey, assertId } from "./keys.js";
 import { assertCount, move } from "./ledger.js";
 import { liveGame, withPlayersOf, PlayersChanged } from "./live-game.js";
 import { show } from "./options.js";
-import { PLAYER, TOKENS, type GameRecord } from "./records.js";
+import { PLAYER, type GameRecord } from "./records.js";
 import { applyResult, assertOutcome, assertScore, newPlayer, type Outcome } from "./stats.js";
 import { assertOptions, type OperationOptions } from "./tokens.js";
-import { perform, type Context, type Tx } from "./tx.js";
+import { NeedKeys, perform, type Context, type Tx } from "./tx.js";
 
 export interface SettleRequest {
   /** Every player of the game, and only them, with their outcome. */
@@ -14,7 +14,7 @@ export interface SettleRequest {
   /**
    * Tokens paid to each player (default 0). Their total may differ from the pot (the sum of the
    * stakes): what the pot keeps is counted as spent (the house's cut), what it lacks as granted
-   * (the house pays), so conservation holds either way.
+   * (the house pays), on the account of the game's first player, so conservation holds either way.
    */
   readonly payouts?: Readonly<Record<string, number>> | undefined;
   /** Score added per player, instead of the `scoring` option's value for their outcome. */
@@ -49,10 +49,11 @@ export interface CheckedSettlement {
 }
 
 /**
- * One batch: the payouts credited, every player's result added to their stats, the supply
- * counters told of any difference between pot and payouts, and the game deleted. Conditional on
- * every key read, so a settlement and an expiry refund of the same game cannot both happen.
- * With a function, the settlement is decided inside that batch, from the game as read there.
+ * One batch: the payouts credited, every player's result added to their stats, any difference
+ * between pot and payouts counted on the house account (see applySettlement), and the game
+ * deleted. Conditional on every key read, so a settlement and an expiry refund of the same game
+ * cannot both happen. With a function, the settlement is decided inside that batch, from the game
+ * as read there.
  */
 export async function settle(context: Context, id: string, request: SettleRequest | SettleDecision, opts: OperationOptions): Promise<SettleResult> {
   assertId(id, "game id");
@@ -67,7 +68,10 @@ export async function settle(context: Context, id: string, request: SettleReques
     op: "settleGame",
     args: { id, results: checked.results, payouts: checked.payouts, scores: checked.scores },
     idempotencyKey: opts.idempotencyKey,
-    keys: [gameKey(id), ...players.map(playerKey), ...Object.keys(checked.payouts).filter((player) => checked.payouts[player]! > 0).map(tokensKey), supplyKey(id)],
+    // The house account (the game's first player) is declared only if the pot and the payouts
+    // differ and it is not paid: the plan asks for it then (NeedKeys), since the order of the
+    // players is known only once the game is read.
+    keys: [gameKey(id), ...players.map(playerKey), ...Object.keys(checked.payouts).filter((player) => checked.payouts[player]! > 0).map(tokensKey)],
     plan: (tx) => {
       const result = applySettlement(tx, liveGame(tx, id), checked, context);
       tx.delete(gameKey(id));
@@ -88,7 +92,7 @@ function settleDecided(context: Context, id: string, decide: SettleDecision, opt
       op: "settleGame",
       args: { id, decided: true },
       idempotencyKey: opts.idempotencyKey,
-      keys: [gameKey(id), ...players.map(playerKey), ...players.map(tokensKey), supplyKey(id)],
+      keys: [gameKey(id), ...players.map(playerKey), ...players.map(tokensKey)],
       plan: (tx) => {
         const game = liveGame(tx, id);
         if (game.players.join("\n") !== players.join("\n")) throw new PlayersChanged();
@@ -102,8 +106,14 @@ function settleDecided(context: Context, id: string, decide: SettleDecision, opt
 }
 
 /**
- * Pays the payouts, records every player's result and tells the supply of the difference between
- * pot and payouts, in `tx`. The caller removes the game (or, for `play`, never stored it).
+ * Pays the payouts, records every player's result and counts the difference between pot and
+ * payouts, in `tx`. The caller removes the game (or, for `play`, never stored it).
+ *
+ * The house is no account of its own: what it pays beyond the pot is counted as granted, what it
+ * keeps of the pot as spent, on the account of the game's first player (`players[0]`, the one who
+ * created it; its balance does not move). One record shared by every game would make every
+ * settlement with a house share conflict with every other; this way a settlement touches only its
+ * own players' records.
  */
 export function applySettlement(tx: Tx, game: GameRecord, checked: CheckedSettlement, context: Context): SettleResult {
   const { historyMax, scoring } = context.options;
@@ -113,11 +123,13 @@ export function applySettlement(tx: Tx, game: GameRecord, checked: CheckedSettle
     throw new GameError("GAME_INVALID", `A settlement must give a result for exactly the players of game ${game.id} (${expected.join(", ")}), got ${players.join(", ")}.`, { key: gameKey(game.id) });
   }
   const pot = game.players.reduce((sum, player) => sum + (game.stakes[player] ?? 0), 0);
+  const house = game.players[0]!;
+  if (pot !== checked.paid && !tx.declared(tokensKey(house))) throw new NeedKeys([tokensKey(house)]);
   const balances: Record<string, number> = {};
   for (const [player, amount] of Object.entries(checked.payouts)) {
     if (amount === 0) continue;
     const next = move(tx.account(player), amount, { kind: "payout", ref: game.id }, tx.nowMs, historyMax);
-    tx.set(TOKENS, tokensKey(player), next);
+    tx.setAccount(next);
     balances[player] = next.balance;
   }
   for (const player of game.players) {
@@ -126,7 +138,7 @@ export function applySettlement(tx: Tx, game: GameRecord, checked: CheckedSettle
     const score = checked.scores[player] ?? scoring[outcome];
     tx.set(PLAYER, playerKey(player), { ...current, stats: applyResult(current.stats, game.type, outcome, score) });
   }
-  tx.addSupply(supplyKey(game.id), Math.max(0, checked.paid - pot), Math.max(0, pot - checked.paid));
+  if (pot !== checked.paid) tx.count(house, Math.max(0, checked.paid - pot), Math.max(0, pot - checked.paid));
   return { gameId: game.id, type: game.type, pot, paid: checked.paid, results: { ...checked.results }, payouts: { ...checked.payouts }, balances };
 }
 

@@ -1,8 +1,8 @@
 import { GameError } from "./errors.js";
-import { assertId, assertIdempotencyKey, supplyKey, tokensKey } from "./keys.js";
+import { assertId, assertIdempotencyKey, tokensKey } from "./keys.js";
 import { assertAmount, assertReason, move } from "./ledger.js";
 import { show } from "./options.js";
-import { TOKENS, emptyAccount, type TokenAccount } from "./records.js";
+import { TOKENS, emptyAccount, showMovement, type TokenAccount, type TokenRecord } from "./records.js";
 import { decode } from "./schema.js";
 import { perform, type Context, type Tx } from "./tx.js";
 
@@ -43,24 +43,23 @@ export function createTokens(context: Context): Tokens {
     assertId(playerId, "playerId");
     const key = tokensKey(playerId);
     const entry = await context.kv.get(key);
-    return entry === undefined ? emptyAccount(playerId) : decode(TOKENS, key, entry.value);
+    return shown(entry === undefined ? emptyAccount(playerId) : decode(TOKENS, key, entry.value));
   }
 
   async function single(op: "grant" | "spend", playerId: string, amount: number, opts: TokenOperationOptions): Promise<BalanceResult> {
     assertId(playerId, "playerId");
     assertAmount(amount);
     assertOptions(opts);
-    const shard = supplyKey(playerId);
     return perform(context, {
       op,
       args: { playerId, amount, reason: opts.reason ?? null },
       idempotencyKey: opts.idempotencyKey,
-      keys: [tokensKey(playerId), shard],
+      keys: [tokensKey(playerId)],
       plan: (tx) => {
         const delta = op === "grant" ? amount : -amount;
         const next = move(tx.account(playerId), delta, { kind: op, reason: opts.reason }, tx.nowMs, options.historyMax);
-        tx.set(TOKENS, tokensKey(playerId), next);
-        tx.addSupply(shard, op === "grant" ? amount : 0, op === "spend" ? amount : 0);
+        tx.setAccount(next);
+        tx.count(playerId, op === "grant" ? amount : 0, op === "spend" ? amount : 0);
         return { playerId, balance: next.balance, amount };
       },
     });
@@ -88,12 +87,11 @@ export function createTokens(context: Context): Tokens {
     claimDaily: async (playerId, opts = {}) => {
       assertId(playerId, "playerId");
       assertOptions(opts);
-      const shard = supplyKey(playerId);
       return perform(context, {
         op: "claimDaily",
         args: { playerId },
         idempotencyKey: opts.idempotencyKey,
-        keys: [tokensKey(playerId), shard],
+        keys: [tokensKey(playerId)],
         plan: (tx) => {
           const current = tx.account(playerId);
           const nextAtMs = current.lastDailyAtMs === null ? tx.nowMs : current.lastDailyAtMs + options.dailyCooldownMs;
@@ -106,8 +104,8 @@ export function createTokens(context: Context): Tokens {
           }
           const amount = options.dailyAmount;
           const next = { ...move(current, amount, { kind: "daily" }, tx.nowMs, options.historyMax), lastDailyAtMs: tx.nowMs };
-          tx.set(TOKENS, tokensKey(playerId), next);
-          tx.addSupply(shard, amount, 0);
+          tx.setAccount(next);
+          tx.count(playerId, amount, 0);
           return { playerId, amount, balance: next.balance, nextAtMs: tx.nowMs + options.dailyCooldownMs };
         },
       });
@@ -118,9 +116,14 @@ export function createTokens(context: Context): Tokens {
 function planTransfer(tx: Tx, from: string, to: string, amount: number, reason: string | undefined, historyMax: number): TransferResult {
   const source = move(tx.account(from), -amount, { kind: "transfer-out", ref: to, reason }, tx.nowMs, historyMax);
   const target = move(tx.account(to), amount, { kind: "transfer-in", ref: from, reason }, tx.nowMs, historyMax);
-  tx.set(TOKENS, tokensKey(from), source);
-  tx.set(TOKENS, tokensKey(to), target);
+  tx.setAccount(source);
+  tx.setAccount(target);
   return { from, to, amount, fromBalance: source.balance, toBalance: target.balance };
+}
+
+/** The account as `tokens.account()` shows it: movements as objects. */
+function shown(record: TokenRecord): TokenAccount {
+  return { ...record, history: record.history.map(showMovement) };
 }
 
 export function assertOptions(opts: TokenOperationOptions): void {

@@ -4,7 +4,7 @@ import { update, type Entry, type KeyValueStore, type WriteOp } from "@store/kv"
 import { GameError } from "./errors.js";
 import { IMPORT_KEY, gameKey, idemKey, playerKey, tokensKey } from "./keys.js";
 import type { ResolvedOptions } from "./options.js";
-import { GAME, IDEM, IMPORT_MARKER, PLAYER, SUPPLY, TOKENS, emptyAccount, type GameRecord, type Player, type TokenAccount } from "./records.js";
+import { GAME, IDEM, IMPORT_MARKER, PLAYER, TOKENS_IN_OPERATION, emptyAccount, type GameRecord, type Player, type TokenRecord } from "./records.js";
 import { decode, encode, type RecordKind } from "./schema.js";
 
 /** What every operation needs: the store and the options. */
@@ -13,6 +13,20 @@ export interface Context {
   readonly options: ResolvedOptions;
   /** Throws GAME_CLOSED once the game layer is closed. */
   assertOpen(): void;
+}
+
+/**
+ * Thrown by a plan that found it needs keys it did not declare (which ones depends on what it read:
+ * the account a settlement's house share goes to). `perform` runs the operation again with them
+ * declared; nothing was written.
+ */
+export class NeedKeys extends Error {
+  readonly keys: readonly string[];
+
+  constructor(keys: readonly string[]) {
+    super(`The operation needs ${keys.join(", ")} as well.`);
+    this.keys = keys;
+  }
 }
 
 /**
@@ -25,17 +39,24 @@ export class Tx {
   readonly nowMs: number;
   readonly #entries: ReadonlyMap<string, Entry | undefined>;
   readonly #writes = new Map<string, WriteOp>();
-  readonly #supply = new Map<string, { granted: number; spent: number }>();
+  /** Per player: tokens created and destroyed through their account, added to its counters by ops(). */
+  readonly #counted = new Map<string, { granted: number; spent: number }>();
 
   constructor(entries: ReadonlyMap<string, Entry | undefined>, nowMs: number) {
     this.#entries = entries;
     this.nowMs = nowMs;
   }
 
+  /** Whether the operation declared (and so read, under a precondition) `key`. */
+  declared(key: string): boolean {
+    return this.#entries.has(key);
+  }
+
   read<T>(kind: RecordKind<T>, key: string): T | undefined {
     if (!this.#entries.has(key)) throw new Error(`Bug: the operation read ${key} without declaring it.`);
     const written = this.#writes.get(key);
-    if (written !== undefined) return written.type === "set" ? decode(kind, key, written.value) : undefined;
+    // What this attempt wrote is a record it built and checked in set(): no need to check it again.
+    if (written !== undefined) return written.type === "set" ? (written.value as T) : undefined;
     const entry = this.#entries.get(key);
     return entry === undefined ? undefined : decode(kind, key, entry.value);
   }
@@ -50,8 +71,12 @@ export class Tx {
     return this.read(PLAYER, playerKey(id));
   }
 
-  account(id: string): TokenAccount {
-    return this.read(TOKENS, tokensKey(id)) ?? emptyAccount(id);
+  account(id: string): TokenRecord {
+    return this.read(TOKENS_IN_OPERATION, tokensKey(id)) ?? emptyAccount(id);
+  }
+
+  setAccount(account: TokenRecord): void {
+    this.set(TOKENS_IN_OPERATION, tokensKey(account.id), account);
   }
 
   game(id: string): GameRecord | undefined {
@@ -66,23 +91,26 @@ export class Tx {
     this.#writes.set(key, { type: "delete", key });
   }
 
-  /** Counts tokens created (`granted`) or destroyed (`spent`) on a supply shard, written with the batch. */
-  addSupply(shardKey: string, granted: number, spent: number): void {
-    const total = this.#supply.get(shardKey) ?? { granted: 0, spent: 0 };
+  /**
+   * Counts tokens created (`granted`) or destroyed (`spent`) through the player's account (which the
+   * operation declared), added to its counters when the batch is made: `audit()` sums them.
+   */
+  count(playerId: string, granted: number, spent: number): void {
+    const total = this.#counted.get(playerId) ?? { granted: 0, spent: 0 };
     total.granted += granted;
     total.spent += spent;
-    this.#supply.set(shardKey, total);
+    this.#counted.set(playerId, total);
   }
 
   ops(): WriteOp[] {
-    for (const [key, change] of this.#supply) {
+    for (const [playerId, change] of this.#counted) {
       if (change.granted === 0 && change.spent === 0) continue;
-      const current = this.read(SUPPLY, key) ?? { v: 1, granted: 0, spent: 0 };
-      const next = { v: 1 as const, granted: current.granted + change.granted, spent: current.spent + change.spent };
+      const current = this.account(playerId);
+      const next = { ...current, granted: current.granted + change.granted, spent: current.spent + change.spent };
       if (!Number.isSafeInteger(next.granted) || !Number.isSafeInteger(next.spent)) {
-        throw new GameError("GAME_INVALID", `The token supply counter ${key} would pass Number.MAX_SAFE_INTEGER; amounts this large cannot be counted exactly.`, { key });
+        throw new GameError("GAME_INVALID", `Player ${playerId}'s token counters would pass Number.MAX_SAFE_INTEGER; amounts this large cannot be counted exactly.`, { key: tokensKey(playerId), playerId });
       }
-      this.set(SUPPLY, key, next);
+      this.setAccount(next);
     }
     return [...this.#writes.values()];
   }
@@ -94,7 +122,7 @@ export interface Operation<R extends JsonValue> {
   /** The request as given, hashed into the idempotency record: the same key with other arguments is refused. */
   readonly args: JsonValue;
   readonly idempotencyKey: string | undefined;
-  /** Every key `plan` reads (the supply shards it counts on included). */
+  /** Every key `plan` reads, as far as it is known before reading (a plan may ask for more: NeedKeys). */
   readonly keys: readonly string[];
   /** Decides the writes and the result from one consistent read. Throws a GameError to refuse. */
   plan(tx: Tx): R;
@@ -112,7 +140,21 @@ export async function perform<R extends JsonValue>(context: Context, operation: 
   const { idempotencyKey } = operation;
   const idem = idempotencyKey === undefined ? undefined : idemKey(idempotencyKey);
   const fingerprint = idem === undefined ? "" : fingerprintOf(operation.op, operation.args);
-  const keys = [...operation.keys, IMPORT_KEY, ...(idem === undefined ? [] : [idem])];
+  let keys = [...operation.keys, IMPORT_KEY, ...(idem === undefined ? [] : [idem])];
+  for (let round = 1; ; round += 1) {
+    try {
+      return await attempt(context, operation, keys, idem, fingerprint);
+    } catch (error) {
+      if (!(error instanceof NeedKeys)) throw error;
+      // Each round declares what the last one asked for, and a game's players never change order.
+      if (round >= 3) throw new Error(`Bug: operation ${operation.op} still needs undeclared keys after ${round} rounds (${error.keys.join(", ")}).`);
+      keys = [...keys, ...error.keys];
+    }
+  }
+}
+
+async function attempt<R extends JsonValue>(context: Context, operation: Operation<R>, keys: readonly string[], idem: string | undefined, fingerprint: string): Promise<R> {
+  const { idempotencyKey } = operation;
   const { result } = await update(
     context.kv,
     keys,
@@ -136,7 +178,8 @@ export async function perform<R extends JsonValue>(context: Context, operation: 
       if (idem !== undefined) tx.set(IDEM, idem, { v: 1, atMs: tx.nowMs, op: operation.op, fingerprint, result });
       return { ops: tx.ops(), result };
     },
-    { attemptsMax: context.options.attemptsMax },
+    // Every operation reads the import marker and none writes it: shared, so they do not queue on it.
+    { attemptsMax: context.options.attemptsMax, sharedKeys: [IMPORT_KEY] },
   );
   return result;
 }

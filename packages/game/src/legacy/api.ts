@@ -3,13 +3,13 @@ import { GET_MANY_KEYS_MAX, scanAll } from "@store/kv";
 import { GameError } from "../errors.js";
 import type { Game } from "../game.js";
 import { contextOf } from "../internal.js";
-import { PREFIX, assertId, gameKey, playerKey, supplyKey, tokensKey } from "../keys.js";
+import { PREFIX, assertId, gameKey, playerKey, tokensKey } from "../keys.js";
 import { move } from "../ledger.js";
 import { show } from "../options.js";
 import { GAME, PLAYER, TOKENS, type GameRecord, type Player } from "../records.js";
 import { decode } from "../schema.js";
 import { assertGameType, assertOutcome, type Outcome } from "../stats.js";
-import { perform, type Context } from "../tx.js";
+import { NeedKeys, perform, type Context } from "../tx.js";
 import { describe, isObject, recordsOf, type LegacyProblem } from "./documents.js";
 import { mapAccount, mapPlayer, type MappedAccount } from "./map.js";
 import { toLegacyGameState, toLegacyPlayer, toLegacyTokens, type LegacyGameState, type LegacyPlayer, type LegacyStats, type LegacyTokens } from "./shapes.js";
@@ -136,7 +136,7 @@ export function createLegacyApi(game: Game): LegacyApi {
         op: "saveTokens",
         args: null,
         idempotencyKey: undefined,
-        keys: [...changed.map((account) => tokensKey(account.id)), ...new Set(changed.map((account) => supplyKey(account.id)))],
+        keys: changed.map((account) => tokensKey(account.id)),
         plan: (tx) => {
           let written = 0;
           for (const wanted of changed) {
@@ -144,8 +144,8 @@ export function createLegacyApi(game: Game): LegacyApi {
             if (sameAccount(current, wanted)) continue;
             const delta = wanted.balance - current.balance;
             const moved = delta === 0 ? current : move(current, delta, { kind: "adjust", reason: "saveTokens" }, tx.nowMs, options.historyMax);
-            tx.set(TOKENS, tokensKey(wanted.id), { ...moved, lastDailyAtMs: wanted.lastDailyAtMs });
-            tx.addSupply(supplyKey(wanted.id), Math.max(0, delta), Math.max(0, -delta));
+            tx.setAccount({ ...moved, lastDailyAtMs: wanted.lastDailyAtMs });
+            tx.count(wanted.id, Math.max(0, delta), Math.max(0, -delta));
             written += 1;
           }
           return { written };
@@ -179,12 +179,16 @@ export function createLegacyApi(game: Game): LegacyApi {
         op: "deleteGameState",
         args: { id },
         idempotencyKey: undefined,
-        keys: [gameKey(id), supplyKey(id)],
+        keys: [gameKey(id)],
         plan: (tx) => {
           const record = tx.game(id);
           if (record === undefined) return false;
+          const escrow = Object.values(record.stakes).reduce((sum, stake) => sum + stake, 0);
+          // The escrow burned is counted as spent on the game's first player's account, as a house cut is.
+          const house = record.players[0]!;
+          if (escrow > 0 && !tx.declared(tokensKey(house))) throw new NeedKeys([tokensKey(house)]);
           tx.delete(gameKey(id));
-          tx.addSupply(supplyKey(id), 0, Object.values(record.stakes).reduce((sum, stake) => sum + stake, 0));
+          if (escrow > 0) tx.count(house, 0, escrow);
           return true;
         },
       });

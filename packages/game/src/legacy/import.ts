@@ -2,9 +2,9 @@ import { createHash } from "node:crypto";
 import type { JsonValue } from "@store/fs";
 import { GET_MANY_KEYS_MAX, update, type WriteOp } from "@store/kv";
 import { GameError, hasCode } from "../errors.js";
-import { IMPORTED_PREFIX, IMPORT_CHUNK_PREFIX, IMPORT_KEY, SUPPLY_SHARDS, gameKey, playerKey, supplyKey, tokensKey } from "../keys.js";
-import { GAME, IMPORT_MARKER, PLAYER, SUPPLY, TOKENS, type GameRecord, type ImportMarker, type Player, type TokenAccount } from "../records.js";
-import { decode, encode } from "../schema.js";
+import { IMPORTED_PREFIX, IMPORT_CHUNK_PREFIX, IMPORT_KEY, gameKey, playerKey, tokensKey } from "../keys.js";
+import { GAME, IMPORT_MARKER, PLAYER, TOKENS, type GameRecord, type ImportMarker, type Player, type TokenRecord } from "../records.js";
+import { encode } from "../schema.js";
 import type { Context } from "../tx.js";
 import { loadDocument, recordsOf, type LegacyFile, type LegacyProblem, type LegacyRecord, type LegacySource } from "./documents.js";
 import { mapAccount, mapGame, mapPlayer, type MapSettings } from "./map.js";
@@ -37,7 +37,7 @@ const importedKey = (digest: string): string => `${IMPORTED_PREFIX}${digest}`;
 
 interface Plan {
   readonly writes: Array<{ key: string; value: JsonValue }>;
-  readonly supply: Map<string, number>;
+  /** `counts.tokens`: every imported balance and stake, counted as granted by the done marker. */
   readonly counts: ImportReport["counts"];
 }
 
@@ -45,11 +45,12 @@ interface Plan {
  * Imports the old design's `players.json`, `tokens.json` and `gameStates.json`, all or nothing.
  * Every record is mapped first (the rules are in map.ts and the README); if any fails, or any target
  * key exists already, nothing is written and the report lists them all. Imported balances and
- * escrowed stakes are counted as granted in the supply, so `audit()` holds after it.
+ * escrowed stakes are counted as granted by the import's done marker (`granted`), so `audit()`
+ * holds after it without the import touching any record it did not create.
  *
  * Small imports are one batch. Larger ones (over `importBatchOpsMax` operations) write a pending
- * marker first, then chunks that each record the keys they created, then one last batch that counts
- * the supply, writes the done marker and removes the pending one. While it is pending every game
+ * marker first, then chunks that each record the keys they created, then one last batch that
+ * writes the done marker (which counts the tokens) and removes the pending one. While it is pending every game
  * operation refuses (GAME_IMPORT_PENDING); a failure rolls it back, and so does the next createGame
  * after a crash, so an interrupted import leaves nothing behind.
  */
@@ -76,7 +77,7 @@ export async function importLegacy(context: Context, input: LegacyInput): Promis
   if ((await context.kv.get(importedKey(digest))) !== undefined) return report(false, true, null);
   await findExisting(context, plan, records, problems);
   if (problems.length > 0) return report(false, false, null);
-  const opsTotal = plan.writes.length + SUPPLY_SHARDS + 2;
+  const opsTotal = plan.writes.length + 2;
   const seq = opsTotal <= context.options.importBatchOpsMax ? await writeOneBatch(context, plan, digest, nowMs) : await writeInChunks(context, plan, digest, nowMs);
   return report(true, false, seq);
 }
@@ -92,12 +93,7 @@ function uniqueRecords(records: LegacyRecord[], problems: LegacyProblem[]): Lega
 
 function planImport(records: Map<LegacyFile, LegacyRecord[]>, settings: MapSettings, problems: LegacyProblem[], ignored: Map<string, number>): Plan {
   const writes: Plan["writes"] = [];
-  const supply = new Map<string, number>();
   const counts = { players: 0, accounts: 0, games: 0, tokens: 0 };
-  const grant = (shard: string, amount: number): void => {
-    supply.set(shard, (supply.get(shard) ?? 0) + amount);
-    counts.tokens += amount;
-  };
   for (const record of records.get("players") ?? []) {
     const player: Player | undefined = mapPlayer(record, settings, problems, ignored);
     if (player === undefined) continue;
@@ -107,21 +103,22 @@ function planImport(records: Map<LegacyFile, LegacyRecord[]>, settings: MapSetti
   for (const record of records.get("tokens") ?? []) {
     const account = mapAccount(record, problems, ignored);
     if (account === undefined) continue;
-    const history = account.balance === 0 ? [] : [{ atMs: settings.nowMs, kind: "import" as const, amount: account.balance, balance: account.balance, ref: null, reason: "legacy import" }];
-    const value: TokenAccount = { v: 1, id: account.id, balance: account.balance, lastDailyAtMs: account.lastDailyAtMs, history };
+    const history = account.balance === 0 ? [] : [[settings.nowMs, "import", account.balance, account.balance, null, "legacy import"] as const];
+    // The balance is counted as granted by the import's done marker, not here.
+    const value: TokenRecord = { v: 2, id: account.id, balance: account.balance, granted: 0, spent: 0, lastDailyAtMs: account.lastDailyAtMs, history };
     writes.push({ key: tokensKey(account.id), value: encode(TOKENS, tokensKey(account.id), value) });
-    grant(supplyKey(account.id), account.balance);
+    counts.tokens += account.balance;
     counts.accounts += 1;
   }
   for (const record of records.get("gameStates") ?? []) {
     const game: GameRecord | undefined = mapGame(record, settings, problems);
     if (game === undefined) continue;
     writes.push({ key: gameKey(game.id), value: encode(GAME, gameKey(game.id), game) });
-    grant(supplyKey(game.id), Object.values(game.stakes).reduce((sum, stake) => sum + stake, 0));
+    counts.tokens += Object.values(game.stakes).reduce((sum, stake) => sum + stake, 0);
     counts.games += 1;
   }
   if (!Number.isSafeInteger(counts.tokens)) problems.push({ file: "tokens", where: "(document)", id: null, why: "the balances and stakes add up past Number.MAX_SAFE_INTEGER" });
-  return { writes, supply, counts };
+  return { writes, counts };
 }
 
 /** A target key that exists already is a problem: an import never overwrites the new layer's data. */
@@ -141,22 +138,14 @@ async function findExisting(context: Context, plan: Plan, records: Map<LegacyFil
   }
 }
 
+/** The pending marker counts nothing; the done marker counts every token the import brought in. */
 function marker(digest: string, state: "pending" | "done", plan: Plan, startedAtMs: number, doneAtMs: number | null): ImportMarker {
-  return { v: 1, state, digest, startedAtMs, doneAtMs, counts: plan.counts };
-}
-
-/** The supply counters with the import's grants added, from the shards as read. */
-function supplyOps(plan: Plan, read: (key: string) => JsonValue | undefined): WriteOp[] {
-  return [...plan.supply].map(([key, granted]) => {
-    const value = read(key);
-    const current = value === undefined ? { v: 1 as const, granted: 0, spent: 0 } : decode(SUPPLY, key, value);
-    return { type: "set" as const, key, value: encode(SUPPLY, key, { v: 1, granted: current.granted + granted, spent: current.spent }) };
-  });
+  return { v: 2, state, digest, startedAtMs, doneAtMs, counts: plan.counts, granted: state === "done" ? plan.counts.tokens : 0 };
 }
 
 async function writeOneBatch(context: Context, plan: Plan, digest: string, nowMs: number): Promise<number> {
   const doneKey = importedKey(digest);
-  const keys = [IMPORT_KEY, doneKey, ...plan.supply.keys(), ...plan.writes.map((write) => write.key)];
+  const keys = [IMPORT_KEY, doneKey, ...plan.writes.map((write) => write.key)];
   const { seq } = await update(
     context.kv,
     keys,
@@ -166,7 +155,8 @@ async function writeOneBatch(context: Context, plan: Plan, digest: string, nowMs
         if (entries.get(write.key) !== undefined) throw new GameError("GAME_EXISTS", `${write.key} was created while the import ran; nothing was imported. Run the import again for a report.`, { key: write.key });
       }
       const ops: WriteOp[] = plan.writes.map((write) => ({ type: "set", key: write.key, value: write.value }));
-      ops.push(...supplyOps(plan, (key) => entries.get(key)?.value));
+      // Present only if the same documents were imported meanwhile: then every record would exist
+      // (refused above), so what is left to write brings no tokens (counts.tokens is 0).
       if (entries.get(doneKey) === undefined) ops.push({ type: "set", key: doneKey, value: encode(IMPORT_MARKER, doneKey, marker(digest, "done", plan, nowMs, nowMs)) });
       return { ops, result: null };
     },
@@ -198,10 +188,10 @@ async function writeInChunks(context: Context, plan: Plan, digest: string, nowMs
     const doneKey = importedKey(digest);
     const { seq } = await update(
       context.kv,
-      [IMPORT_KEY, doneKey, ...plan.supply.keys()],
+      [IMPORT_KEY, doneKey],
       (entries) => {
         if (entries.get(IMPORT_KEY)?.version !== markerVersion) throw new GameError("GAME_IMPORT_PENDING", "The import's pending marker changed under it (rolled back by another process?); nothing was imported.", { key: IMPORT_KEY });
-        const ops: WriteOp[] = supplyOps(plan, (key) => entries.get(key)?.value);
+        const ops: WriteOp[] = [];
         ops.push({ type: "set", key: doneKey, value: encode(IMPORT_MARKER, doneKey, marker(digest, "done", plan, nowMs, context.options.now())) });
         ops.push({ type: "delete", key: IMPORT_KEY });
         // The chunk records were written after the marker, under its precondition: deleting them

@@ -37,7 +37,7 @@ export function toLegacyPlayer(player: Player): LegacyPlayer {
   return { id: player.id, name: player.name, createdAt: player.createdAtMs, stats: structuredClone(player.stats) };
 }
 
-export function toLegacyTokens(account: TokenAccount): LegacyTokens {
+export function toLegacyTokens(account: Pick<TokenAccount, "balance" | "lastDailyAtMs">): LegacyTokens {
   return { balance: account.balance, lastDaily: account.lastDailyAtMs };
 }
 
