@@ -23,6 +23,7 @@ export {
   jsonValueProblem,
   deepFreeze,
   quote,
+  show,
   VALUE_DEPTH_MAX_DEFAULT,
   type JsonValue,
   type ValueLimits,

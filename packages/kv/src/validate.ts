@@ -1,4 +1,7 @@
-import { StoreError, assertJsonValue, assertKey, assertOptionNames, keyProblem, quote, type JsonValue } from "@store/fs";
+import { StoreError, assertJsonValue, assertKey, assertOptionNames, keyProblem, quote, show, type JsonValue } from "@store/fs";
+
+// The package's modules import it from here; it lives in @store/fs beside `quote`.
+export { show };
 import { BATCH_BYTES_MAX, BATCH_OPS_MAX, GET_MANY_KEYS_MAX, KEY_BYTES_MAX, SCAN_LIMIT_DEFAULT, SCAN_LIMIT_MAX, VALUE_DEPTH_MAX } from "./limits.js";
 import type { ChangeListener, IfVersion } from "./types.js";
 
@@ -210,20 +213,4 @@ export function validateSubscribe(listener: unknown, options: unknown): Validate
 // that drops a precondition.
 function refuseUnknownProperties(object: object, known: readonly string[], where: string): void {
   assertOptionNames(object, known, where, "property");
-}
-
-/** Input quoted for a TypeError message, shortened. */
-export function show(value: unknown): string {
-  if (typeof value === "string") return quote(value);
-  if (typeof value === "bigint") return `${value}n`;
-  if (typeof value === "function") return "a function";
-  if (typeof value === "symbol") return value.toString();
-  if (value === undefined) return "undefined";
-  if (typeof value === "number") return String(value);
-  try {
-    const json = JSON.stringify(value);
-    return json.length <= 60 ? json : `${json.slice(0, 56)}...`;
-  } catch {
-    return Array.isArray(value) ? "an array" : "an object";
-  }
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { StoreError } from "@store/fs";
+import { StoreError, show } from "@store/fs";
 import {
   validateKey,
   validateKeys,
@@ -32,7 +32,6 @@ import {
 } from "./limits.js";
 import { decodeEntry, encodeBatch, encodeGet, encodeGetMany, encodeScan, encodeStats, encodeSubscribe, encodeUnsubscribe, type Notice, type ServerMessage } from "./messages.js";
 import { checkOptionNames, frameBytesMaxOption, functionOption, integerOption, optionsObject } from "./options.js";
-import { show } from "./show.js";
 import { validateSocketPath } from "./socket-file.js";
 
 export interface ConnectOptions {

@@ -1,5 +1,4 @@
-import { quote } from "@store/fs";
-import { show } from "./show.js";
+import { quote, show } from "@store/fs";
 import { FRAME_BYTES_MAX_DEFAULT, FRAME_BYTES_MIN } from "./limits.js";
 
 // Options are checked when the server or client is made: a misspelled option or a bad value is a

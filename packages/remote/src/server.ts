@@ -19,7 +19,7 @@ import {
 import { encodeRefuse, type Notice } from "./messages.js";
 import { checkOptionNames, frameBytesMaxOption, functionOption, integerOption, optionsObject } from "./options.js";
 import { describeClient, ServerConnection, type ClientInfo, type ConnectionContext, type ServerLimits } from "./server-connection.js";
-import { show } from "./show.js";
+import { show } from "@store/fs";
 import { bindSocket, removeSocketFile, validateSocketPath, type SocketIdentity } from "./socket-file.js";
 
 export interface ServeOptions {

@@ -3,9 +3,8 @@ import { chmodSync, lstatSync, renameSync, unlinkSync, type Stats } from "node:f
 import { lstat } from "node:fs/promises";
 import { createConnection, type Server } from "node:net";
 import { dirname, join } from "node:path";
-import { isErrno, quote } from "@store/fs";
+import { isErrno, quote, show } from "@store/fs";
 import { remoteError } from "./errors.js";
-import { show } from "./show.js";
 import { SOCKET_PATH_BYTES_MAX } from "./limits.js";
 
 /** Checks a socket path given by the caller: a non-empty string that fits in `sun_path`. */
