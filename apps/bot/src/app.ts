@@ -4,7 +4,7 @@ import { Bot } from "./bot.js";
 import type { Config } from "./config.js";
 import { createMetrics, serveMetrics, type MetricsServer } from "./metrics.js";
 import { createRandom, type Random } from "./random.js";
-import { openStorage, type Storage } from "./storage.js";
+import { openStorage, type Storage, type StorageHooks } from "./storage.js";
 
 export interface AppOptions {
   readonly logger: Logger;
@@ -13,6 +13,8 @@ export interface AppOptions {
   readonly fs?: FileSystem | undefined;
   /** Where outcomes come from. Default: `BOT_RANDOM_SEED`'s, or the operating system's randomness. */
   readonly random?: Random | undefined;
+  /** Opens the storage instead of `openStorage` (a shard process: the game on the manager's socket). */
+  readonly openStorage?: ((config: Config, hooks: StorageHooks) => Promise<Storage>) | undefined;
   /** Told when the bot stops on its own (a failed store), with the exit code it should end with. */
   readonly onStopped?: ((exitCode: number) => void) | undefined;
 }
@@ -42,7 +44,7 @@ export interface App {
 export async function startApp(config: Config, options: AppOptions): Promise<App> {
   const { logger } = options;
   let fail: (error: unknown) => void = () => undefined;
-  const storage = await openStorage(config, {
+  const storage = await (options.openStorage ?? openStorage)(config, {
     now: options.now,
     fs: options.fs,
     onError: (source, error) => {
@@ -111,7 +113,7 @@ export async function startApp(config: Config, options: AppOptions): Promise<App
 
 function describeHealth(config: Config, storage: Storage, metricsPort: number | undefined): string {
   const metrics = metricsPort === undefined ? "metrics off" : `metrics http://${config.metricsHost}:${metricsPort}/metrics`;
-  if (storage.store === undefined) return `bot ${config.mode} mode: data on PostgreSQL (STORE_URL); ${metrics}`;
+  if (storage.store === undefined) return `bot ${config.mode} mode: data ${storage.where ?? "on PostgreSQL (STORE_URL)"}; ${metrics}`;
   const { recovery } = storage.store;
   const stats = storage.store.stats();
   const torn = recovery.tornTail === null ? "no torn tail" : `cut a torn tail of ${recovery.tornTail.bytes} bytes`;

@@ -11,6 +11,9 @@ const ms = int(0, 2_147_483_647);
 const flag = z.union([z.boolean(), z.stringbool()]);
 const snowflake = z.string().regex(/^\d{17,20}$/u, "a Discord id (17 to 20 digits)");
 
+/** Shard processes at most: each is a Node.js process with its own memory and a connection to the manager. */
+export const SHARDS_MAX = 256;
+
 export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 
 const schema = z.strictObject({
@@ -41,6 +44,8 @@ const schema = z.strictObject({
   consoleConcurrency: int(1, 256).default(1),
   randomSeed: z.string().min(1).max(200).optional(),
   shutdownGraceMs: int(1, 2_147_483_647).default(10_000),
+  // 0: one process. N: a manager process serving the data folder and N shard processes (src/shards/).
+  shards: int(0, SHARDS_MAX).default(0),
 });
 
 /** Environment variable of each option (the config file uses the option's own name). */
@@ -71,6 +76,7 @@ export const ENV_NAMES = {
   consoleConcurrency: "BOT_CONSOLE_CONCURRENCY",
   randomSeed: "BOT_RANDOM_SEED",
   shutdownGraceMs: "BOT_SHUTDOWN_GRACE_MS",
+  shards: "BOT_SHARDS",
 } as const satisfies Record<keyof z.input<typeof schema>, string>;
 
 /** The variable that names the optional JSON config file. */

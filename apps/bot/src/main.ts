@@ -3,9 +3,12 @@ import { ConfigError, loadConfig } from "./config.js";
 import { runConsole } from "./console/console.js";
 import { runDiscord } from "./discord/client.js";
 import { createLogger } from "./logger.js";
+import { withShardsArgument } from "./shards/args.js";
+import { runManager } from "./shards/manager.js";
 import { LegacyImportError } from "./storage.js";
 
 // `pnpm start`: with DISCORD_TOKEN the Discord bot, without it the console on ./data.
+// `pnpm start --shards N` (BOT_SHARDS): a manager process and N shard processes (src/shards/).
 // Exit codes: 0 stopped cleanly; 1 failed (store failed, could not start, could not close);
 // 2 bad configuration; 128 + n: a second signal n ended it at once.
 
@@ -45,7 +48,11 @@ function onSignals(app: App): void {
 async function main(): Promise<void> {
   let app: App;
   try {
-    const config = loadConfig();
+    const config = loadConfig(withShardsArgument(process.env, process.argv.slice(2)));
+    if (config.shards > 0) {
+      exit(await runManager(config, createLogger(config), { input: process.stdin, output: process.stdout, interactive: process.stdin.isTTY && process.stdout.isTTY }));
+      return;
+    }
     app = await startApp(config, { logger: createLogger(config), onStopped: exit });
   } catch (error) {
     process.stderr.write(`bot: ${startupProblem(error)}\n`);

@@ -12,6 +12,8 @@ import type { Config } from "./config.js";
 export const MIRROR_VIEWS = { "players.json": "players/", "tokens.json": "tokens/", "gameStates.json": "games/" } as const;
 
 export interface Storage {
+  /** Where the data is, for the health line, when it is not in a data folder's log. Default: on PostgreSQL. */
+  readonly where?: string | undefined;
   /** The log, on a data folder; undefined on PostgreSQL (`STORE_URL`), which has no folder, mirror or compaction. */
   readonly store: Store | undefined;
   readonly game: Game;
@@ -59,7 +61,7 @@ export async function openStorage(config: Config, hooks: StorageHooks): Promise<
   }
 }
 
-function gameOptions(config: Config, hooks: StorageHooks): GameOptions {
+export function gameOptions(config: Config, hooks: StorageHooks): GameOptions {
   return {
     dailyAmount: config.dailyAmount,
     dailyCooldownMs: config.dailyCooldownMs,

@@ -88,9 +88,9 @@ export interface BotProcess {
   readonly exited: Promise<number | string>;
 }
 
-/** The console bot as a child process (`dist/main.js`: build first), with only these variables set. */
-export function spawnBot(env: Record<string, string>): BotProcess {
-  const child = spawn(process.execPath, [MAIN], { env: { PATH: process.env.PATH ?? "", ...env }, stdio: ["pipe", "pipe", "pipe"] });
+/** The console bot as a child process (`dist/main.js`: build first), with only these variables set (and these arguments). */
+export function spawnBot(env: Record<string, string>, args: readonly string[] = []): BotProcess {
+  const child = spawn(process.execPath, [MAIN, ...args], { env: { PATH: process.env.PATH ?? "", ...env }, stdio: ["pipe", "pipe", "pipe"] });
   let out = "";
   let err = "";
   const waiters: Array<{ match: (line: string) => boolean; resolve: (line: string) => void; from: number }> = [];
@@ -135,8 +135,8 @@ export function spawnBot(env: Record<string, string>): BotProcess {
 }
 
 /** Runs the console bot on a whole script (stdin closed at its end); resolves once it has exited. */
-export async function runScript(env: Record<string, string>, script: string): Promise<{ code: number | string; stdout: string; stderr: string }> {
-  const bot = spawnBot(env);
+export async function runScript(env: Record<string, string>, script: string, args: readonly string[] = []): Promise<{ code: number | string; stdout: string; stderr: string }> {
+  const bot = spawnBot(env, args);
   bot.child.stdin.end(script);
   const code = await bot.exited;
   return { code, stdout: bot.stdout(), stderr: bot.stderr() };

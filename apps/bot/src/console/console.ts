@@ -2,12 +2,9 @@ import { randomBytes } from "node:crypto";
 import { createInterface } from "node:readline";
 import type { Readable, Writable } from "node:stream";
 import type { App } from "../app.js";
-import { duelButtonId, openDuels } from "../commands/duel.js";
-import type { Reply } from "../interaction.js";
-import { refusal } from "../replies.js";
+import { answerLine, formatAnswer, type ConsoleAnswer } from "./execute.js";
 import { helpText } from "./help.js";
-import { consoleUser, parseLine, type ConsoleLine } from "./parse.js";
-import { renderReply } from "./render.js";
+import { parseLine, type ConsoleLine } from "./parse.js";
 
 export interface ConsoleIo {
   readonly input: Readable;
@@ -16,8 +13,6 @@ export interface ConsoleIo {
   readonly interactive: boolean;
 }
 
-/** The channel every console interaction happens in. */
-const CONSOLE_CHANNEL = "console";
 /** The user before any /as. */
 export const DEFAULT_USER = "you";
 
@@ -50,13 +45,8 @@ export function runConsole(app: App, io: ConsoleIo): Promise<void> {
       rl.prompt();
     }
   };
-  const print = (n: number, input: string, as: string, result: { reply: Reply; id: string } | { error: string }): void => {
-    if (json) {
-      write(JSON.stringify({ n, input, user: as, ...("reply" in result ? { id: result.id, reply: result.reply } : { error: result.error }) }));
-      return;
-    }
-    const echo = io.interactive ? "" : `${as}> ${input}\n`;
-    write(`${echo}${"reply" in result ? renderReply(result.reply) : `! ${result.error}`}`);
+  const print = (n: number, input: string, as: string, result: ConsoleAnswer): void => {
+    write(formatAnswer({ json, interactive: io.interactive }, n, input, as, result));
   };
 
   // A slot among consoleConcurrency; a stop releases every waiter at once (the bot refuses them).
@@ -73,25 +63,6 @@ export function runConsole(app: App, io: ConsoleIo): Promise<void> {
   const release = (): void => {
     running -= 1;
     waiting.shift()?.();
-  };
-
-  const execute = async (parsed: ConsoleLine & { kind: "command" | "button" }, as: string): Promise<{ reply: Reply; id: string }> => {
-    const id = parsed.id ?? `console-${runId}-${++interactionNumber}`;
-    const base = { id, user: consoleUser(as), channelId: CONSOLE_CHANNEL };
-    if (parsed.kind === "command") return { id, reply: await app.bot.handleCommand({ ...base, commandName: parsed.name, options: parsed.options }) };
-    if (!app.bot.accepting) return { id, reply: await app.bot.handleButton({ ...base, customId: "duel" }) }; // refused: the bot is stopping
-    // Discord shows the buttons under the challenge; the console picks the newest open duel:
-    // one challenging you to accept, one you are in (either side) to decline.
-    const other = parsed.other;
-    const open = (await openDuels(app.storage.game, as)).filter((duel) =>
-      parsed.action === "accept" ? duel.opponent.id === as && (other === undefined || duel.challenger.name === other) : other === undefined || (duel.challenger.id === as ? duel.opponent.name : duel.challenger.name) === other,
-    );
-    const target = open[0];
-    if (target === undefined) {
-      const what = parsed.action === "accept" ? `challenging ${as}${other === undefined ? "" : ` from ${other}`}` : `with ${as}${other === undefined ? "" : ` and ${other}`}`;
-      return { id, reply: refusal(`No open duel ${what}. (Use /as to act as the challenged player.)`, "No duel") };
-    }
-    return { id, reply: await app.bot.handleButton({ ...base, customId: duelButtonId(parsed.action, target.gameId) }) };
   };
 
   /** Every answer takes a slot in line order, so a script's output reads in the order of its lines (with concurrency 1). */
@@ -111,11 +82,7 @@ export function runConsole(app: App, io: ConsoleIo): Promise<void> {
   const runInteraction = (n: number, input: string, parsed: ConsoleLine & { kind: "command" | "button" }): void => {
     const as = user;
     run(async () => {
-      try {
-        print(n, input, as, await execute(parsed, as));
-      } catch (error) {
-        print(n, input, as, { error: `failed: ${error instanceof Error ? error.message : String(error)}` });
-      }
+      print(n, input, as, await answerLine(app, parsed, as, parsed.id ?? `console-${runId}-${++interactionNumber}`));
     });
   };
 
