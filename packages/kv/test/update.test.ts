@@ -243,7 +243,7 @@ describe("update() queues updates of one store on the same keys", () => {
     expect((await first).result).toBe(1);
   });
 
-  it("crossing key orders do not deadlock (each update takes its keys in sorted order)", async () => {
+  it("crossing key orders do not deadlock (an update waits only for updates called before it)", async () => {
     const kv = createMemoryStore();
     const holdX = gate();
     const holdY = gate();
@@ -254,7 +254,7 @@ describe("update() queues updates of one store on the same keys", () => {
       });
     const onX = holder("x", holdX.opened);
     const onY = holder("y", holdY.opened);
-    // Taken in the order given, these two would each get one key and wait forever for the other.
+    // Taken one at a time in the order given, these two would each get one key and wait forever for the other.
     const xy = update(kv, ["x", "y"], (entries) => increment("x")(entries));
     const yx = update(kv, ["y", "x"], (entries) => increment("y")(entries));
     holdX.open();
