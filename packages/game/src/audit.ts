@@ -3,7 +3,7 @@ import { SCAN_PAGE_SIZE_DEFAULT } from "./options.js";
 import type { KeyValueStore } from "@store/kv";
 import { Follower, type FollowHandler } from "./follower.js";
 import { IMPORTED_PREFIX, IMPORT_CHUNK_PREFIX, IMPORT_KEY, PREFIX } from "./keys.js";
-import { GAME, IDEM, IMPORT_CHUNK, IMPORT_MARKER, PLAYER, SUPPLY, TOKENS } from "./records.js";
+import { GAME, HISTORY_PAGE, IDEM, IMPORT_CHUNK, IMPORT_MARKER, PLAYER, SUPPLY, TOKENS } from "./records.js";
 import { decodeProblem, type RecordKind } from "./schema.js";
 
 export type AuditReport = {
@@ -78,6 +78,7 @@ export async function audit(kv: KeyValueStore, pageSize: number): Promise<AuditR
       handler(PREFIX.supply, SUPPLY),
       handler(PREFIX.players, PLAYER, "players"),
       handler(PREFIX.idem, IDEM),
+      handler(PREFIX.history, HISTORY_PAGE),
       handler(IMPORT_CHUNK_PREFIX, IMPORT_CHUNK),
       handler(IMPORT_KEY, IMPORT_MARKER),
       handler(IMPORTED_PREFIX, IMPORT_MARKER),

@@ -5,6 +5,8 @@ export const PREFIX = {
   players: "players/",
   tokens: "tokens/",
   games: "games/",
+  /** `history/<player>/<n>`: pages of an account's movements. */
+  history: "history/",
   idem: "idem/",
   /** Token counters of a version 1 store (never written since; audit() still adds them). */
   supply: "supply/",
@@ -46,6 +48,7 @@ export const playerKey = (id: string): string => PREFIX.players + id;
 export const tokensKey = (id: string): string => PREFIX.tokens + id;
 export const gameKey = (id: string): string => PREFIX.games + id;
 export const idemKey = (key: string): string => PREFIX.idem + key;
+export const historyPageKey = (playerId: string, slot: number): string => `${PREFIX.history}${playerId}/${slot}`;
 
 /** The id after a prefix, or undefined when `key` is not under it. */
 export function idFromKey(key: string, prefix: string): string | undefined {

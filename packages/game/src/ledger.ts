@@ -29,7 +29,7 @@ export function assertReason(reason: unknown): asserts reason is string | undefi
   }
 }
 
-/** The account with `delta` added (negative: taken) and the movement at the end of its history. */
+/** The account with `delta` added (negative: taken) and the movement at the end of its recent ones (none kept with `historyMax` 0). */
 export function move(account: TokenRecord, delta: number, note: MovementNote, nowMs: number, historyMax: number): TokenRecord {
   const balance = account.balance + delta;
   if (balance < 0) {
@@ -42,7 +42,7 @@ export function move(account: TokenRecord, delta: number, note: MovementNote, no
   if (!Number.isSafeInteger(balance)) {
     throw new GameError("GAME_INVALID", `Player ${account.id}'s balance would pass Number.MAX_SAFE_INTEGER (${account.balance} + ${delta}).`, { playerId: account.id, balance: account.balance, amount: delta });
   }
+  if (historyMax === 0) return { ...account, balance };
   const movement: StoredMovement = [nowMs, note.kind, delta, balance, note.ref ?? null, note.reason ?? null];
-  const history = historyMax === 0 ? [] : [...account.history, movement].slice(-historyMax);
-  return { ...account, balance, history };
+  return { ...account, balance, movements: account.movements + 1, recent: [...account.recent, movement] };
 }

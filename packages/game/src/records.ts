@@ -77,8 +77,8 @@ export interface Movement {
 
 /**
  * A movement as stored: `[atMs, kind, amount, balance, ref, reason]`. An array rather than an object
- * because an account carries `historyMax` (20) of them and is written by every operation on it: the
- * field names would double the bytes each operation writes, parses and checks.
+ * because an account carries up to nine of them and is written by every operation on it: the field
+ * names would double the bytes each operation writes, parses and checks.
  */
 export type StoredMovement = readonly [atMs: number, kind: MovementKind, amount: number, balance: number, ref: string | null, reason: string | null];
 
@@ -92,29 +92,31 @@ const accountFields = {
   /** Tokens destroyed through this account (spends, the house's cut attributed to it). */
   spent: count,
   lastDailyAtMs: count.nullable(),
+  /** Movements recorded since the account was created: the next one is number `movements`. */
+  movements: count,
 };
 
 export const tokensSchema = z.strictObject({
   v: z.literal(2),
   ...accountFields,
-  /** The last movements, newest last, at most `historyMax`. */
-  history: z.array(movementSchema),
+  /** The newest movements, those not yet in a history page (see history.ts), oldest first. */
+  recent: z.array(movementSchema),
 });
 
 /**
  * What an operation checks of an account it changes: every field it reads or counts on, and the
- * history only as a list (an operation appends to it and drops the oldest, and never reads an entry).
- * The history's entries are checked where they are read: `tokens.account()` and `audit()`.
+ * recent movements only as a list (an operation appends to it and moves full pages out, and never
+ * reads an entry). The entries are checked where they are read: `tokens.account()` and `audit()`.
  */
-const tokensInOperationSchema = z.strictObject({ v: z.literal(2), ...accountFields, history: z.array(z.array(z.unknown()).readonly()) });
+const tokensInOperationSchema = z.strictObject({ v: z.literal(2), ...accountFields, recent: z.array(z.array(z.unknown())) });
 
 /** A token account as stored (version 2). */
-export type TokenRecord = Omit<z.infer<typeof tokensSchema>, "history"> & { history: readonly StoredMovement[] };
+export type TokenRecord = Omit<z.infer<typeof tokensSchema>, "recent"> & { recent: readonly StoredMovement[] };
 
-/** A token account as `tokens.account()` shows it. */
-export type TokenAccount = Omit<TokenRecord, "history"> & { history: Movement[] };
+/** A token account as `tokens.account()` shows it: the last `historyMax` movements, oldest first. */
+export type TokenAccount = Omit<TokenRecord, "movements" | "recent"> & { history: Movement[] };
 
-/** Version 1: movements as objects, and no counters (a version 1 store counted them in `supply/<nn>` records, which `audit()` still reads). */
+/** Version 1: every kept movement in the account, as objects, and no counters (a version 1 store counted them in `supply/<nn>` records, which `audit()` still reads). */
 const tokensV1Schema = z.strictObject({
   v: z.literal(1),
   id: idString,
@@ -130,6 +132,7 @@ const tokensOlder = new Map([
     1,
     {
       schema: tokensV1Schema,
+      // Its movements are numbered from 0 here; the next operation moves full pages out.
       up: (old: z.infer<typeof tokensV1Schema>): TokenRecord => ({
         v: 2,
         id: old.id,
@@ -137,7 +140,8 @@ const tokensOlder = new Map([
         granted: 0,
         spent: 0,
         lastDailyAtMs: old.lastDailyAtMs,
-        history: old.history.map((movement): StoredMovement => [movement.atMs, movement.kind, movement.amount, movement.balance, movement.ref, movement.reason]),
+        movements: old.history.length,
+        recent: old.history.map((movement): StoredMovement => [movement.atMs, movement.kind, movement.amount, movement.balance, movement.ref, movement.reason]),
       }),
     },
   ],
@@ -152,6 +156,15 @@ export const TOKENS_IN_OPERATION: RecordKind<TokenRecord> = { ...TOKENS, schema:
 export function showMovement([atMs, kind, amount, balance, ref, reason]: StoredMovement): Movement {
   return { atMs, kind, amount, balance, ref, reason };
 }
+
+/** `history/<player>/<n>`: a full page of an account's movements, numbered from `first` (see history.ts). */
+export const historyPageSchema = z.strictObject({ v: z.literal(1), id: idString, first: count, movements: z.array(movementSchema).min(1) });
+export type HistoryPage = Omit<z.infer<typeof historyPageSchema>, "movements"> & { movements: readonly StoredMovement[] };
+export const HISTORY_PAGE: RecordKind<HistoryPage> = { name: "history page", current: 1, schema: historyPageSchema, older: new Map() };
+
+/** A page as an operation writes it: the movements it moves out of an account, carried along unread as the account carried them. */
+const historyPageInOperationSchema = z.strictObject({ v: z.literal(1), id: idString, first: count, movements: z.array(z.array(z.unknown())).min(1) });
+export const HISTORY_PAGE_IN_OPERATION: RecordKind<HistoryPage> = { ...HISTORY_PAGE, schema: historyPageInOperationSchema as unknown as z.ZodType<HistoryPage> };
 
 const gameFields = {
   id: idString,
@@ -252,5 +265,5 @@ export function emptyStats(): PlayerStats {
 }
 
 export function emptyAccount(id: string): TokenRecord {
-  return { v: 2, id, balance: 0, granted: 0, spent: 0, lastDailyAtMs: null, history: [] };
+  return { v: 2, id, balance: 0, granted: 0, spent: 0, lastDailyAtMs: null, movements: 0, recent: [] };
 }

@@ -2,7 +2,8 @@ import { GameError } from "./errors.js";
 import { assertId, assertIdempotencyKey, tokensKey } from "./keys.js";
 import { assertAmount, assertReason, move } from "./ledger.js";
 import { show } from "./options.js";
-import { TOKENS, emptyAccount, showMovement, type TokenAccount, type TokenRecord } from "./records.js";
+import { HISTORY_PAGE, TOKENS, emptyAccount, showMovement, type TokenAccount } from "./records.js";
+import { historyPageKeys, lastMovements } from "./history.js";
 import { decode } from "./schema.js";
 import { perform, type Context, type Tx } from "./tx.js";
 
@@ -42,8 +43,13 @@ export function createTokens(context: Context): Tokens {
     context.assertOpen();
     assertId(playerId, "playerId");
     const key = tokensKey(playerId);
-    const entry = await context.kv.get(key);
-    return shown(entry === undefined ? emptyAccount(playerId) : decode(TOKENS, key, entry.value));
+    // The record and its history pages at one point: a page written in between cannot be missed or counted twice.
+    const pageKeys = historyPageKeys(playerId, options.historyMax);
+    const [entry, ...pageEntries] = await context.kv.getMany([key, ...pageKeys]);
+    const record = entry === undefined ? emptyAccount(playerId) : decode(TOKENS, key, entry.value);
+    const pages = pageEntries.map((page, index) => (page === undefined ? undefined : decode(HISTORY_PAGE, pageKeys[index]!, page.value)));
+    const { movements: _movements, recent: _recent, ...fields } = record;
+    return { ...fields, history: lastMovements(record, pages, options.historyMax).map(showMovement) };
   }
 
   async function single(op: "grant" | "spend", playerId: string, amount: number, opts: TokenOperationOptions): Promise<BalanceResult> {
@@ -119,11 +125,6 @@ function planTransfer(tx: Tx, from: string, to: string, amount: number, reason: 
   tx.setAccount(source);
   tx.setAccount(target);
   return { from, to, amount, fromBalance: source.balance, toBalance: target.balance };
-}
-
-/** The account as `tokens.account()` shows it: movements as objects. */
-function shown(record: TokenRecord): TokenAccount {
-  return { ...record, history: record.history.map(showMovement) };
 }
 
 export function assertOptions(opts: TokenOperationOptions): void {

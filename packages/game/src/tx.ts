@@ -2,9 +2,10 @@ import { createHash } from "node:crypto";
 import type { JsonValue } from "@store/fs";
 import { update, type Entry, type KeyValueStore, type WriteOp } from "@store/kv";
 import { GameError } from "./errors.js";
+import { pagesOut } from "./history.js";
 import { IMPORT_KEY, gameKey, idemKey, playerKey, tokensKey } from "./keys.js";
 import type { ResolvedOptions } from "./options.js";
-import { GAME, IDEM, IMPORT_MARKER, PLAYER, TOKENS_IN_OPERATION, emptyAccount, type GameRecord, type Player, type TokenRecord } from "./records.js";
+import { GAME, HISTORY_PAGE_IN_OPERATION, IDEM, IMPORT_MARKER, PLAYER, TOKENS_IN_OPERATION, emptyAccount, type GameRecord, type Player, type TokenRecord } from "./records.js";
 import { decode, encode, type RecordKind } from "./schema.js";
 
 /** What every operation needs: the store and the options. */
@@ -37,14 +38,16 @@ export class NeedKeys extends Error {
  */
 export class Tx {
   readonly nowMs: number;
+  readonly #historyMax: number;
   readonly #entries: ReadonlyMap<string, Entry | undefined>;
   readonly #writes = new Map<string, WriteOp>();
   /** Per player: tokens created and destroyed through their account, added to its counters by ops(). */
   readonly #counted = new Map<string, { granted: number; spent: number }>();
 
-  constructor(entries: ReadonlyMap<string, Entry | undefined>, nowMs: number) {
+  constructor(entries: ReadonlyMap<string, Entry | undefined>, nowMs: number, historyMax: number) {
     this.#entries = entries;
     this.nowMs = nowMs;
+    this.#historyMax = historyMax;
   }
 
   /** Whether the operation declared (and so read, under a precondition) `key`. */
@@ -75,8 +78,11 @@ export class Tx {
     return this.read(TOKENS_IN_OPERATION, tokensKey(id)) ?? emptyAccount(id);
   }
 
+  /** Writes the account, and any full page of its movements beside it (blind: see history.ts). */
   setAccount(account: TokenRecord): void {
-    this.set(TOKENS_IN_OPERATION, tokensKey(account.id), account);
+    const split = pagesOut(account, this.#historyMax);
+    for (const { key, page } of split.pages) this.set(HISTORY_PAGE_IN_OPERATION, key, page);
+    this.set(TOKENS_IN_OPERATION, tokensKey(account.id), split.account);
   }
 
   game(id: string): GameRecord | undefined {
@@ -159,7 +165,7 @@ async function attempt<R extends JsonValue>(context: Context, operation: Operati
     context.kv,
     keys,
     (entries) => {
-      const tx = new Tx(entries, context.options.now());
+      const tx = new Tx(entries, context.options.now(), context.options.historyMax);
       assertNoImportPending(tx);
       if (idem !== undefined) {
         const previous = tx.read(IDEM, idem);

@@ -77,7 +77,7 @@ describe("tokens created and destroyed are counted on the accounts they go throu
     await expectAudited(game);
   });
 
-  it("an account's history is stored as [atMs, kind, amount, balance, ref, reason] and shown as objects", async () => {
+  it("an account keeps its newest movements as [atMs, kind, amount, balance, ref, reason]; tokens.account() shows them as objects", async () => {
     const { game, kv, clock } = await memoryGame();
     await game.tokens.grant("alice", 10, { reason: "welcome" });
     await game.tokens.transfer("alice", "bob", 4);
@@ -88,7 +88,8 @@ describe("tokens created and destroyed are counted on the accounts they go throu
       granted: 10,
       spent: 0,
       lastDailyAtMs: null,
-      history: [
+      movements: 2,
+      recent: [
         [clock.ms, "grant", 10, 10, null, "welcome"],
         [clock.ms, "transfer-out", -4, 6, "bob", null],
       ],
@@ -99,16 +100,40 @@ describe("tokens created and destroyed are counted on the accounts they go throu
     ]);
   });
 
-  it("an operation carries a damaged history entry along unread; tokens.account() and audit() report it", async () => {
+  it("every tenth movement moves the ten into a history page in the same batch: what an operation writes does not grow with historyMax", async () => {
+    const store = recording(createMemoryStore());
+    const { game, kv } = await memoryGame({ historyMax: 25 }, store.kv);
+    for (let n = 1; n <= 47; n += 1) {
+      store.written.length = 0;
+      await game.tokens.grant("alice", n);
+      expect(store.written, `grant ${n}`).toEqual([n % 10 === 0 ? ["history/alice/" + String((n / 10 - 1) % 3), "tokens/alice"] : ["tokens/alice"]]);
+      const account = await game.tokens.account("alice");
+      // The last 25 (or all so far), oldest first, whichever of them are in pages.
+      expect(account.history.map((movement) => movement.amount), `after grant ${n}`).toEqual(Array.from({ length: Math.min(n, 25) }, (_, index) => Math.max(1, n - 24) + index));
+    }
+    expect(((await kv.get("tokens/alice"))?.value as { recent: unknown[] }).recent).toHaveLength(7);
+    // Three slots: the fourth page (movements 30 to 39) overwrote the first.
+    expect((await kv.get("history/alice/0"))?.value).toMatchObject({ v: 1, id: "alice", first: 30 });
+    await expectAudited(game);
+  });
+
+  it("a stake and a payout of one account in one batch, the tenth movement among them, page together", async () => {
+    const { game } = await memoryGame({ historyMax: 12 });
+    for (let n = 1; n <= 9; n += 1) await game.tokens.grant("alice", 1);
+    await game.games.play({ id: "f", type: "coinflip", players: ["alice"], stakes: { alice: 4 } }, () => ({ results: { alice: "win" }, payouts: { alice: 8 } }));
+    expect((await game.tokens.account("alice")).history.map((movement) => movement.kind)).toEqual(["grant", "grant", "grant", "grant", "grant", "grant", "grant", "grant", "grant", "stake", "payout"].slice(-12));
+    expect(await game.tokens.balance("alice")).toBe(13);
+  });
+
+  it("an operation carries a damaged recent movement along unread; tokens.account() and audit() report it until it is paged out", async () => {
     const kv = createMemoryStore();
-    await kv.batch([{ type: "set", key: "tokens/alice", value: { v: 2, id: "alice", balance: 10, granted: 10, spent: 0, lastDailyAtMs: null, history: [[1, "gift", 10, 10, null, null]] } }]);
-    const { game } = await memoryGame({ historyMax: 2 }, kv);
+    await kv.batch([{ type: "set", key: "tokens/alice", value: { v: 2, id: "alice", balance: 10, granted: 10, spent: 0, lastDailyAtMs: null, movements: 1, recent: [[1, "gift", 10, 10, null, null]] } }]);
+    const { game } = await memoryGame({}, kv);
     expect(await game.tokens.grant("alice", 1)).toMatchObject({ balance: 11 });
     await rejection(game.tokens.account("alice"), "GAME_SCHEMA");
     expect((await game.audit()).invalidRecords.map((record) => record.key)).toEqual(["tokens/alice"]);
-    await game.tokens.grant("alice", 1); // the damaged entry falls out of the last 2
-    expect((await game.tokens.account("alice")).history.map((movement) => movement.amount)).toEqual([1, 1]);
-    await expectAudited(game);
+    for (let n = 0; n < 8; n += 1) await game.tokens.grant("alice", 1); // the tenth movement pages it out with the rest
+    expect((await game.audit()).invalidRecords.map((record) => record.key)).toEqual(["history/alice/0"]);
   });
 });
 
@@ -136,7 +161,19 @@ describe("a version 1 store (movements as objects, counters in supply/<nn>, an i
     const { game } = await memoryGame({}, kv);
     expect((await game.tokens.account("alice")).history).toEqual([{ atMs: 5, kind: "import", amount: 70, balance: 70, ref: null, reason: "legacy import" }]);
     await game.games.settle("old", { results: { alice: "win" }, payouts: { alice: 40 } }); // the house adds 10, counted on alice
-    expect((await kv.get("tokens/alice"))?.value).toMatchObject({ v: 2, balance: 110, granted: 10, spent: 0, history: [[5, "import", 70, 70, null, "legacy import"], [expect.any(Number), "payout", 40, 110, "old", null]] });
+    expect((await kv.get("tokens/alice"))?.value).toMatchObject({ v: 2, balance: 110, granted: 10, spent: 0, movements: 2, recent: [[5, "import", 70, 70, null, "legacy import"], [expect.any(Number), "payout", 40, 110, "old", null]] });
     expect(await game.audit()).toMatchObject({ ok: true, balances: 110, escrow: 0, granted: 110, spent: 0 });
+  });
+
+  it("an account with more movements than a page is paged out by its next operation, none lost", async () => {
+    const kv = createMemoryStore();
+    const history = Array.from({ length: 12 }, (_, index) => ({ atMs: index, kind: "grant", amount: 1, balance: index + 1, ref: null, reason: null }));
+    await kv.batch([{ type: "set", key: "tokens/bob", value: { v: 1, id: "bob", balance: 12, lastDailyAtMs: null, history } }]);
+    const { game } = await memoryGame({}, kv);
+    expect((await game.tokens.account("bob")).history.map((movement) => movement.balance)).toEqual(Array.from({ length: 12 }, (_, index) => index + 1));
+    await game.tokens.grant("bob", 1);
+    expect((await kv.get("history/bob/0"))?.value).toMatchObject({ first: 0 });
+    expect((await kv.get("tokens/bob"))?.value).toMatchObject({ movements: 13, recent: [expect.anything(), expect.anything(), expect.anything()] });
+    expect((await game.tokens.account("bob")).history.map((movement) => movement.balance)).toEqual(Array.from({ length: 13 }, (_, index) => index + 1));
   });
 });

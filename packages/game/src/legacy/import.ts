@@ -103,9 +103,9 @@ function planImport(records: Map<LegacyFile, LegacyRecord[]>, settings: MapSetti
   for (const record of records.get("tokens") ?? []) {
     const account = mapAccount(record, problems, ignored);
     if (account === undefined) continue;
-    const history = account.balance === 0 ? [] : [[settings.nowMs, "import", account.balance, account.balance, null, "legacy import"] as const];
+    const recent = account.balance === 0 ? [] : [[settings.nowMs, "import", account.balance, account.balance, null, "legacy import"] as const];
     // The balance is counted as granted by the import's done marker, not here.
-    const value: TokenRecord = { v: 2, id: account.id, balance: account.balance, granted: 0, spent: 0, lastDailyAtMs: account.lastDailyAtMs, history };
+    const value: TokenRecord = { v: 2, id: account.id, balance: account.balance, granted: 0, spent: 0, lastDailyAtMs: account.lastDailyAtMs, movements: recent.length, recent };
     writes.push({ key: tokensKey(account.id), value: encode(TOKENS, tokensKey(account.id), value) });
     counts.tokens += account.balance;
     counts.accounts += 1;
