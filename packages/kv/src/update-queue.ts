@@ -34,8 +34,17 @@ interface Place {
   granted: boolean;
 }
 
+/** One key's line, in arrival order (a Set: insertion-ordered, and a place leaves from anywhere in O(1)). */
+interface Line {
+  readonly places: Set<Place>;
+  /** Places in it that write the key: a newcomer that only reads may join the holders while there is none. */
+  exclusive: number;
+  /** Places not yet granted: with none, a departure lets no one in (no walk along a long line of readers). */
+  waiting: number;
+}
+
 /** One table per store object: the queue's scope is that object, in this process. */
-const tables = new WeakMap<KeyValueStore, Map<string, Place[]>>();
+const tables = new WeakMap<KeyValueStore, Map<string, Line>>();
 
 /** Gives back every key an update holds. Call it exactly once. */
 export type Release = () => void;
@@ -50,16 +59,20 @@ export async function acquireKeys(kv: KeyValueStore, keys: readonly string[], sh
   const ticket: Ticket = { waiting: 0, wake: undefined };
   const places: Array<[string, Place]> = [];
   for (const key of keys) {
-    let queue = table.get(key);
-    if (queue === undefined) {
-      queue = [];
-      table.set(key, queue);
+    let line = table.get(key);
+    if (line === undefined) {
+      line = { places: new Set(), exclusive: 0, waiting: 0 };
+      table.set(key, line);
     }
     const place: Place = { ticket, shared: shared.has(key), granted: false };
     // Last in line: it may go now if the line is empty, or if it and everyone ahead only read.
-    place.granted = queue.length === 0 || (place.shared && queue.every((ahead) => ahead.shared));
-    if (!place.granted) ticket.waiting += 1;
-    queue.push(place);
+    place.granted = line.places.size === 0 || (place.shared && line.exclusive === 0);
+    if (!place.granted) {
+      ticket.waiting += 1;
+      line.waiting += 1;
+    }
+    if (!place.shared) line.exclusive += 1;
+    line.places.add(place);
     places.push([key, place]);
   }
   if (ticket.waiting > 0) await new Promise<void>((resolve) => (ticket.wake = resolve));
@@ -69,25 +82,28 @@ export async function acquireKeys(kv: KeyValueStore, keys: readonly string[], sh
   };
 }
 
-/** Takes `place` out of its key's queue and lets in whoever is now at the front. */
-function leave(table: Map<string, Place[]>, key: string, place: Place): void {
-  const queue = table.get(key);
-  const index = queue?.indexOf(place) ?? -1;
-  if (queue === undefined || index < 0 || !place.granted) throw new Error(`Bug: update() released ${JSON.stringify(key)}, which it did not hold.`);
-  queue.splice(index, 1);
-  if (queue.length === 0) {
+/** Takes `place` out of its key's line and lets in whoever is now at the front. */
+function leave(table: Map<string, Line>, key: string, place: Place): void {
+  const line = table.get(key);
+  if (line === undefined || !place.granted || !line.places.delete(place)) throw new Error(`Bug: update() released ${JSON.stringify(key)}, which it did not hold.`);
+  if (!place.shared) line.exclusive -= 1;
+  if (line.places.size === 0) {
     table.delete(key);
     return;
   }
+  if (line.waiting === 0) return;
   // Everyone ahead of a place reached here reads only (an exclusive place stops the walk).
-  for (const [position, next] of queue.entries()) {
+  let first = true;
+  for (const next of line.places) {
     if (!next.granted) {
-      if (position > 0 && !next.shared) return;
+      if (!first && !next.shared) return;
       next.granted = true;
+      line.waiting -= 1;
       next.ticket.waiting -= 1;
       if (next.ticket.waiting === 0) next.ticket.wake?.();
     }
     if (!next.shared) return;
+    first = false;
   }
 }
 
