@@ -162,17 +162,13 @@ export const historyPageSchema = z.strictObject({ v: z.literal(1), id: idString,
 export type HistoryPage = Omit<z.infer<typeof historyPageSchema>, "movements"> & { movements: readonly StoredMovement[] };
 export const HISTORY_PAGE: RecordKind<HistoryPage> = { name: "history page", current: 1, schema: historyPageSchema, older: new Map() };
 
-/** A page as an operation writes it: the movements it moves out of an account, carried along unread as the account carried them. */
-const historyPageInOperationSchema = z.strictObject({ v: z.literal(1), id: idString, first: count, movements: z.array(z.array(z.unknown())).min(1) });
-export const HISTORY_PAGE_IN_OPERATION: RecordKind<HistoryPage> = { ...HISTORY_PAGE, schema: historyPageInOperationSchema as unknown as z.ZodType<HistoryPage> };
-
 const gameFields = {
   id: idString,
   type: z.string().min(1).max(64),
   channelId: z.string().min(1).max(128).nullable(),
   players: z.array(idString).min(1),
-  /** Tokens escrowed per player (every player has an entry, 0 for none). */
-  stakes: z.record(idString, count),
+  /** Tokens escrowed per player (every player has an entry, 0 for none: the keys are checked as the players by the refine below). */
+  stakes: z.record(z.string(), count),
   /** The caller's game state, any JSON. */
   state: jsonValue,
   createdAtMs: count,

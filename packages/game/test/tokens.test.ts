@@ -34,6 +34,14 @@ describe("tokens", () => {
     await expect(game.tokens.transfer("alice", "alice", 1)).rejects.toThrow(TypeError);
   });
 
+  it("a clock (the now option) that returns a fraction or a negative time is refused with a TypeError before anything is written", async () => {
+    for (const ms of [1.5, -1, Number.NaN]) {
+      const { game, kv } = await memoryGame({ now: () => ms });
+      await expect(game.tokens.grant("alice", 1)).rejects.toThrow(/now option/u);
+      expect((await kv.stats()).seq).toBe(0);
+    }
+  });
+
   it("claimDaily grants once per cooldown; before it, GAME_COOLDOWN says how long to wait", async () => {
     const { game, clock } = await memoryGame({ dailyAmount: 50, dailyCooldownMs: 1000 });
     expect(await game.tokens.claimDaily("alice")).toEqual({ playerId: "alice", amount: 50, balance: 50, nextAtMs: clock.ms + 1000 });

@@ -83,7 +83,7 @@ export function createLegacyApi(game: Game): LegacyApi {
             const current = tx.player(player.id);
             const next: Player = { ...player, createdAtMs: current?.createdAtMs ?? player.createdAtMs };
             if (samePlayer(tx.storedVersion(playerKey(player.id)) === PLAYER.current ? current : undefined, next)) continue;
-            tx.set(PLAYER, playerKey(player.id), next);
+            tx.setChecked(PLAYER, playerKey(player.id), next);
             written += 1;
           }
           return { written };
@@ -106,7 +106,7 @@ export function createLegacyApi(game: Game): LegacyApi {
         plan: (tx) => {
           const current = tx.player(id) ?? { v: 2 as const, id, name: id, createdAtMs: tx.nowMs, stats: { games: 0, wins: 0, losses: 0, draws: 0, score: 0, streak: 0, bestStreak: 0, byType: {} } };
           const next = { ...current, stats: { ...current.stats, ...patch } };
-          tx.set(PLAYER, playerKey(id), next);
+          tx.setChecked(PLAYER, playerKey(id), next);
           return next;
         },
       });
@@ -167,7 +167,7 @@ export function createLegacyApi(game: Game): LegacyApi {
         keys: [gameKey(id)],
         plan: (tx) => {
           const record = planSaveGameState(tx.game(id), id, fields, tx.nowMs, options.gameTtlMs);
-          tx.set(GAME, gameKey(id), record);
+          tx.setChecked(GAME, gameKey(id), record);
           return record;
         },
       });
