@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import type { JsonValue } from "@store/fs";
 import { update, type Entry, type KeyValueStore, type WriteOp } from "@store/kv";
 import { GameError } from "./errors.js";
@@ -215,5 +215,5 @@ function assertNoImportPending(tx: Tx): void {
 }
 
 function fingerprintOf(op: string, args: JsonValue): string {
-  return createHash("sha256").update(JSON.stringify([op, args])).digest("base64url").slice(0, 22);
+  return hash("sha256", JSON.stringify([op, args]), "base64url").slice(0, 22);
 }

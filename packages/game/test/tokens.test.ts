@@ -1,6 +1,7 @@
 import { createMemoryStore, type KeyValueStore } from "@store/kv";
 import { describe, expect, it } from "vitest";
-import { expectAudited, memoryGame, rejection } from "./helpers.js";
+import { openStore, toKeyValueStore } from "@store/log";
+import { expectAudited, memoryGame, rejection, tempDir, track } from "./helpers.js";
 
 describe("tokens", () => {
   it("grant, spend and transfer move integer balances and keep the supply in step", async () => {
@@ -136,6 +137,29 @@ describe("concurrency", () => {
     // A transfer back may come before the one it returns (then it is short of funds): any other refusal is a conflict.
     const refused = results.flatMap((result) => (result.status === "rejected" ? [(result.reason as { code?: string }).code] : []));
     expect(refused.filter((code) => code !== "GAME_INSUFFICIENT_FUNDS")).toEqual([]);
+    await expectAudited(game);
+  });
+
+  it("64 players of one process on @store/log, each allowed a single attempt, play transfers and coin flips among themselves: no operation meets a conflict", async () => {
+    const kv = track(toKeyValueStore(track(await openStore(await tempDir()))));
+    const { game } = await memoryGame({ attemptsMax: 1 }, kv);
+    const players = Array.from({ length: 64 }, (_, index) => `p${index}`);
+    for (const player of players) await game.tokens.grant(player, 1000);
+    const rounds = await Promise.allSettled(
+      players.map(async (self, index) => {
+        for (let round = 0; round < 6; round += 1) {
+          const other = players[(index + 1 + ((index * 7 + round * 13) % 63)) % 64]!;
+          if (round % 2 === 0) {
+            await game.tokens.transfer(self, other, 1 + round, { idempotencyKey: `${self}-t${round}` });
+            continue;
+          }
+          const id = `${self}-g${round}`;
+          await game.games.create({ id, type: "coinflip", players: [self, other], stakes: { [self]: 5, [other]: 5 } }, { idempotencyKey: `${id}-c` });
+          await game.games.settle(id, { results: { [self]: "win", [other]: "loss" }, payouts: { [self]: 10 } }, { idempotencyKey: `${id}-s` });
+        }
+      }),
+    );
+    expect(rounds.filter((result) => result.status === "rejected")).toEqual([]);
     await expectAudited(game);
   });
 
