@@ -9,17 +9,10 @@ type Modules = {
   readonly createGame: typeof import("@store/game").createGame;
 };
 
-/**
- * Attempts of one operation before STORE_CONFLICT surfaces. @store/kv's `update()` always terminates
- * when it is at least the number of writers contending for a key: here, the 64 players. The
- * default (16) lets a few operations of a 64-player run fail with STORE_CONFLICT.
- */
-const attemptsMax = 64;
 
 /**
  * `@store/game` on `@store/log` (`sync: "always"`), composed as the example bot does it: the log,
- * its KeyValueStore adapter, `createGame` with its defaults (the expiry sweeper runs) except
- * `attemptsMax`.
+ * its KeyValueStore adapter, `createGame` with its defaults (the expiry sweeper runs).
  */
 class StoreGame implements GameSystem {
   readonly #modules: Modules;
@@ -37,7 +30,7 @@ class StoreGame implements GameSystem {
     const storeOpenMs = performance.now() - start;
     this.#store = store;
     this.#kv = new ConflictCountingStore(this.#modules.toKeyValueStore(store));
-    this.#game = await this.#modules.createGame(this.#kv, { attemptsMax });
+    this.#game = await this.#modules.createGame(this.#kv);
     return { storeOpenMs };
   }
 
