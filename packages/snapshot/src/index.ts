@@ -3,7 +3,7 @@ export { findJsonSyntaxProblem, type JsonSyntaxProblem } from "./json-syntax.js"
 export { jsonValueProblem, keyProblem, KEY_BYTES_MAX_DEFAULT, type JsonValue } from "@store/fs";
 export { createMirror, type Mirror } from "./mirror.js";
 export type { FailingView } from "./view-failures.js";
-export type { MirrorOptions } from "./mirror-options.js";
+export type { MirrorOptions, MirrorView } from "./mirror-options.js";
 export {
   readManifest,
   verifyMirror,

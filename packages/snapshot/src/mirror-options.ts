@@ -1,17 +1,34 @@
-import { nodeFileSystem, nodeProcessProbe, isTempName, type FileSystem, type ProcessProbe } from "@store/fs";
+import { nodeFileSystem, nodeProcessProbe, isTempName, type FileSystem, type JsonValue, type ProcessProbe } from "@store/fs";
 import { JSON_FILE_DEPTH_MAX_DEFAULT, assertDepth, assertOptionBag, assertSpaces, show } from "./json-file.js";
 import { MANIFEST_FILE_NAME } from "./manifest.js";
 import type { MirrorSource } from "./source.js";
+
+/**
+ * A view with its values reshaped: `transform(key, value)` gets each entry's full key and stored
+ * value and returns what the file holds for it (`undefined` leaves the entry out). It must not modify
+ * `value` (the source's own, in memory). A throw fails that view's write like a refused value.
+ */
+export interface MirrorView {
+  readonly prefix: string;
+  readonly transform?: ((key: string, value: JsonValue) => JsonValue | undefined) | undefined;
+}
+
+/** A view as the mirror uses it: its prefix, and the transform if it has one. */
+export interface ResolvedView {
+  readonly prefix: string;
+  readonly transform: ((key: string, value: JsonValue) => JsonValue | undefined) | undefined;
+}
 
 export interface MirrorOptions {
   /** The folder the view files and `manifest.json` live in; created if missing. Required. */
   readonly dir: string;
   /**
    * File name -> key prefix, e.g. `{ "players.json": "players/" }`: the file holds
-   * `{ "<key without prefix>": value, ... }` for every key that starts with the prefix. Required,
+   * `{ "<key without prefix>": value, ... }` for every key that starts with the prefix. Or file name
+   * -> `{ prefix, transform }` to write `transform(key, value)` instead of each value. Required,
    * at least one. Names are plain file names (no folders), not `manifest.json`, not starting with ".".
    */
-  readonly views: Readonly<Record<string, string>>;
+  readonly views: Readonly<Record<string, string | MirrorView>>;
   /** The least time between two background writes of the same view, in ms. Default 1 000. */
   readonly intervalMs?: number;
   /** Indentation of the view files, in spaces (0: one line). Default 2. */
@@ -38,7 +55,7 @@ export interface MirrorOptions {
 
 export interface ResolvedMirrorOptions {
   readonly dir: string;
-  readonly views: ReadonlyMap<string, string>;
+  readonly views: ReadonlyMap<string, ResolvedView>;
   readonly intervalMs: number;
   readonly spaces: number;
   readonly valueDepthMax: number;
@@ -84,24 +101,42 @@ export function resolveMirrorOptions(options: MirrorOptions): ResolvedMirrorOpti
   };
 }
 
-function resolveViews(views: unknown): ReadonlyMap<string, string> {
+function resolveViews(views: unknown): ReadonlyMap<string, ResolvedView> {
   if (views === undefined) {
     throw new TypeError('createMirror: options.views is required: name each view file and the key prefix it holds, e.g. { "players.json": "players/" }');
   }
   if (typeof views !== "object" || views === null || Array.isArray(views)) {
-    throw new TypeError(`createMirror: options.views must be an object of { fileName: keyPrefix }, got ${show(views)}`);
+    throw new TypeError(`createMirror: options.views must be an object of { fileName: keyPrefix or { prefix, transform? } }, got ${show(views)}`);
   }
   const entries = Object.entries(views as Record<string, unknown>);
   if (entries.length === 0) throw new TypeError("createMirror: options.views must name at least one view file");
-  const resolved = new Map<string, string>();
-  for (const [file, prefix] of entries) {
+  const resolved = new Map<string, ResolvedView>();
+  for (const [file, view] of entries) {
     if (!isViewName(file)) {
       throw new TypeError(`createMirror: options.views: ${show(file)} is not a usable view file name (a plain name, not ${MANIFEST_FILE_NAME}, not starting with ".")`);
     }
-    if (typeof prefix !== "string") throw new TypeError(`createMirror: options.views[${show(file)}] must be a key prefix string, got ${show(prefix)}`);
-    resolved.set(file, prefix);
+    resolved.set(file, resolveView(file, view));
   }
   return resolved;
+}
+
+const VIEW_FIELDS = ["prefix", "transform"];
+
+/** A prefix string, or `{ prefix, transform? }` with nothing else (a misspelled `transfrom` would silently write raw values). */
+function resolveView(file: string, view: unknown): ResolvedView {
+  if (typeof view === "string") return { prefix: view, transform: undefined };
+  const where = `createMirror: options.views[${show(file)}]`;
+  if (typeof view !== "object" || view === null || Array.isArray(view)) {
+    throw new TypeError(`${where} must be a key prefix string or { prefix, transform? }, got ${show(view)}`);
+  }
+  const unknown = Object.keys(view).find((name) => !VIEW_FIELDS.includes(name));
+  if (unknown !== undefined) throw new TypeError(`${where} has an unknown field ${show(unknown)}; a view has prefix and transform`);
+  const { prefix, transform } = view as Record<string, unknown>;
+  if (typeof prefix !== "string") throw new TypeError(`${where}.prefix must be a key prefix string, got ${show(prefix)}`);
+  if (transform !== undefined && typeof transform !== "function") {
+    throw new TypeError(`${where}.transform must be a function (key, value) => value or undefined, got ${show(transform)}`);
+  }
+  return { prefix, transform: transform as ResolvedView["transform"] };
 }
 
 function milliseconds(value: unknown, name: string, least: number): number {

@@ -122,7 +122,7 @@ class JsonMirror implements Mirror {
   /** On the source's write path: only bookkeeping, no I/O. */
   #onChange(event: ChangeEvent): void {
     for (const op of event.ops) {
-      for (const [file, prefix] of this.#options.views) {
+      for (const [file, { prefix }] of this.#options.views) {
         if (op.key.startsWith(prefix)) this.#dirty.add(file);
       }
     }
@@ -257,20 +257,23 @@ class JsonMirror implements Mirror {
 
   /**
    * seq and scan in one synchronous turn, so the bytes are exactly the state at seq. Each value is
-   * checked on its own, so a refusal names its key and the limit as the caller set it.
+   * checked on its own (after the view's transform, if it has one), so a refusal names its key and
+   * the limit as the caller set it.
    */
   #capture(file: string): CapturedView {
-    const prefix = this.#options.views.get(file) ?? "";
+    const { prefix, transform } = this.#options.views.get(file) ?? { prefix: "", transform: undefined };
     const path = join(this.#options.dir, file);
     const limits = { valueDepthMax: this.#options.valueDepthMax };
     const seq = this.#source.seq;
     const view = Object.create(null) as Record<string, JsonValue>;
-    for (const [key, value] of this.#source.scan(prefix)) {
+    for (const [key, stored] of this.#source.scan(prefix)) {
+      const value = transform === undefined ? stored : transformed(transform, key, stored, path);
+      if (value === undefined) continue;
       const problem = jsonValueProblem(value, limits);
       if (problem !== undefined) {
         throw new StoreError(
           "STORE_INVALID_VALUE",
-          `Cannot write the mirror view ${path}: the value of key ${quote(key)} is not plain JSON: ${problem}. The other views are still written; this one is retried with backoff (mirror.failingViews).`,
+          `Cannot write the mirror view ${path}: the value of key ${quote(key)}${transform === undefined ? "" : " (as the view's transform returned it)"} is not plain JSON: ${problem}. The other views are still written; this one is retried with backoff (mirror.failingViews).`,
           { path, key },
         );
       }
@@ -308,8 +311,22 @@ class JsonMirror implements Mirror {
       return undefined;
     });
     for (const [file, record] of Object.entries(old?.views ?? {})) {
-      if (views.get(file) === record.prefix && !this.#records.has(file)) this.#records.set(file, record);
+      if (views.get(file)?.prefix === record.prefix && !this.#records.has(file)) this.#records.set(file, record);
     }
     this.#prepared = true;
+  }
+}
+
+/** A transform that throws fails its view's write like a refused value: reported, retried with backoff. */
+function transformed(transform: (key: string, value: JsonValue) => JsonValue | undefined, key: string, value: JsonValue, path: string): JsonValue | undefined {
+  try {
+    return transform(key, value);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new StoreError(
+      "STORE_INVALID_VALUE",
+      `Cannot write the mirror view ${path}: its transform threw for key ${quote(key)}: ${reason}. The other views are still written; this one is retried with backoff (mirror.failingViews).`,
+      { path, key, cause: error },
+    );
   }
 }

@@ -242,3 +242,75 @@ describe("one failing view", () => {
     source.delete("players/bad");
   });
 });
+
+describe("transformed views", () => {
+  it("writes transform(key, value) for each entry, leaves out undefined, and keeps plain-prefix views as they were", async () => {
+    await mirror.close();
+    const seen: string[] = [];
+    const transform = (key: string, value: JsonValue): JsonValue | undefined => {
+      seen.push(key);
+      return key.endsWith("/hidden") ? undefined : { old: value };
+    };
+    mirror = createMirror(source, { dir, views: { "players.json": { prefix: "players/", transform }, "games.json": "games/" }, intervalMs, fs, onError: (error) => errors.push(error) });
+    source.set("players/a", { stats: { wins: 2 } });
+    source.set("players/hidden", 1);
+    source.set("games/g1", 1);
+    await mirror.flush();
+    expect(await readJsonFile(`${dir}/players.json`, { fs })).toEqual({ a: { old: { stats: { wins: 2 } } } });
+    expect(await readJsonFile(`${dir}/games.json`, { fs })).toEqual({ g1: 1 });
+    expect(seen).toEqual(["players/a", "players/hidden"]);
+    expect(source.view("players/")).toEqual({ a: { stats: { wins: 2 } }, hidden: 1 });
+    expect(await verifyMirror(dir, { fs })).toMatchObject([{ status: "ok" }, { status: "ok" }]);
+  });
+
+  it("a throwing transform is reported with its view and key, backs off, and does not hold up the other views", async () => {
+    await mirror.close();
+    let broken = true;
+    const transform = (_key: string, value: JsonValue): JsonValue => {
+      if (broken) throw new Error("cannot map this record");
+      return { old: value };
+    };
+    mirror = createMirror(source, { dir, views: { "players.json": { prefix: "players/", transform }, "games.json": "games/" }, intervalMs, backoffInitialMs, backoffMaxMs, fs, onError: (error) => errors.push(error) });
+    source.set("players/a", 1);
+    source.set("games/g1", 1);
+    await vi.advanceTimersByTimeAsync(intervalMs);
+    expect(await readJsonFile(`${dir}/games.json`, { fs })).toEqual({ g1: 1 });
+    expect(await readJsonFile(`${dir}/players.json`, { fs })).toEqual({}); // as the first mirror left it
+    expect(errors).toMatchObject([
+      { code: "STORE_INVALID_VALUE", path: `${dir}/players.json`, key: "players/a", message: expect.stringContaining('its transform threw for key "players/a": cannot map this record') as unknown, cause: { message: "cannot map this record" } },
+    ]);
+    expect(mirror.failingViews).toMatchObject([{ file: "players.json", failures: 1, retryAtMs: intervalMs + backoffInitialMs }]);
+
+    source.set("games/g1", 2);
+    await vi.advanceTimersByTimeAsync(intervalMs);
+    expect(await readJsonFile(`${dir}/games.json`, { fs })).toEqual({ g1: 2 });
+    expect(errors).toHaveLength(1); // backing off: not retried yet
+    await expect(mirror.flush()).rejects.toMatchObject({ code: "STORE_INVALID_VALUE", key: "players/a" });
+
+    broken = false;
+    await vi.advanceTimersByTimeAsync(backoffMaxMs);
+    expect(await readJsonFile(`${dir}/players.json`, { fs })).toEqual({ a: { old: 1 } });
+    expect(mirror.failingViews).toEqual([]);
+    errors.length = 0;
+  });
+
+  it("a transform that returns a value JSON cannot hold is refused like a stored one", async () => {
+    await mirror.close();
+    mirror = createMirror(source, { dir, views: { "players.json": { prefix: "players/", transform: () => Number.NaN } }, intervalMs, fs, onError: (error) => errors.push(error) });
+    source.set("players/a", 1);
+    await expect(mirror.flush()).rejects.toMatchObject({ code: "STORE_INVALID_VALUE", key: "players/a", message: expect.stringContaining("as the view's transform returned it") as unknown });
+    source.delete("players/a");
+    await mirror.flush();
+    expect(await readJsonFile(`${dir}/players.json`, { fs })).toEqual({});
+  });
+
+  it("rejects a bad view with a TypeError naming it", () => {
+    const bad = (view: unknown): (() => Mirror) => () => createMirror(source, { dir, views: { "p.json": view } } as unknown as MirrorOptions);
+    expect(bad(1)).toThrow(/options\.views\["p\.json"\] must be a key prefix string or \{ prefix, transform\? \}, got 1/);
+    expect(bad({ transform: () => 1 })).toThrow(/options\.views\["p\.json"\]\.prefix must be a key prefix string, got undefined/);
+    expect(bad({ prefix: "p/", transform: "upper" })).toThrow(/options\.views\["p\.json"\]\.transform must be a function .*got "upper"/);
+    expect(bad({ prefix: "p/", transfrom: () => 1 })).toThrow(/options\.views\["p\.json"\] has an unknown field "transfrom"/);
+    expect(bad({ prefix: "p/", transform: undefined })).not.toThrow();
+    expect(source.listenerCount).toBe(2); // beforeEach's mirror and the one accepted view above
+  });
+});
