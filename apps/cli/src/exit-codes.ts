@@ -1,8 +1,8 @@
 /**
  * What `store` exits with; the README's table. Scripts can rely on these within a major version.
  * 1 means the command ran and found something wrong with the data (damage, or the key or records
- * asked for are not there); 2 means it could not do its job (locked, unreadable, refused input);
- * 64 (EX_USAGE in sysexits.h) means the command line itself is wrong.
+ * asked for are not there); 2 means it could not do its job (locked, unreadable, refused input) or
+ * the command line itself is wrong (as issue 11 asks, like grep and diff: 2 is "trouble").
  */
 export const EXIT = {
   ok: 0,
@@ -10,8 +10,8 @@ export const EXIT = {
   found: 1,
   /** Could not run: locked, I/O, not a store, a newer format, refused input, an internal error. */
   failed: 2,
-  /** Bad command line: unknown command or option, missing argument, a value that does not parse. */
-  usage: 64,
+  /** Bad command line: unknown command or option, missing argument, a value that does not parse (usage printed). Same code as `failed`. */
+  usage: 2,
 } as const;
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];

@@ -10,8 +10,8 @@ Exit codes:
   1   the data is damaged or not there: verify found damage, a damaged folder or
       input file, a key that does not exist, records no longer kept, a failed audit
   2   could not run: locked by another process, I/O error, not a store, newer
-      format, input refused
-  64  bad command line (unknown command or option, missing or malformed argument)
+      format, input refused; or a bad command line (unknown command or option,
+      missing or malformed argument)
 
 Errors are one line on stderr: "store: CODE: what, where, what to do".
 --debug or STORE_DEBUG=1 adds the stack.`;

@@ -16,10 +16,10 @@ describe("the command line", () => {
     }
   });
 
-  it("bad usage exits 64 with the usage hint, never a stack", async () => {
+  it("bad usage exits 2 with the usage hint, never a stack", async () => {
     for (const args of [["bogus"], ["get"], ["scan", "dir", "--limit", "x"], ["tail", "dir", "--from", "-3"], ["export", "dir", "--format", "xml"], ["stats", "dir", "--nope"]]) {
       const result = await store(args);
-      expect(result.code, args.join(" ")).toBe(64);
+      expect(result.code, args.join(" ")).toBe(2);
       expect(result.stderr).toContain("--help");
       expect(result.stderr).not.toContain("    at ");
     }
@@ -44,12 +44,12 @@ describe("set, get, del, scan", () => {
     expect((await store(["scan", dir, "players/"])).stdout).toBe('players/2\t2\t{"name":"Bo"}\n');
   });
 
-  it("a missing key exits 1 (get, del: nothing written); a value that is not JSON exits 64", async () => {
+  it("a missing key exits 1 (get, del: nothing written); a value that is not JSON exits 2", async () => {
     const dir = join(await tempDir(), "data");
     await store(["set", dir, "a", "1"]);
     expect(await store(["get", dir, "nope"])).toMatchObject({ code: 1, stdout: "", stderr: expect.stringContaining('no key "nope"') as unknown });
     expect(await store(["del", dir, "nope"])).toMatchObject({ code: 1, stderr: expect.stringContaining("nothing was written") as unknown });
-    expect(await store(["set", dir, "a", "{not json"])).toMatchObject({ code: 64, stderr: expect.stringContaining("is not JSON") as unknown });
+    expect(await store(["set", dir, "a", "{not json"])).toMatchObject({ code: 2, stderr: expect.stringContaining("is not JSON") as unknown });
     expect(json(await store(["stats", dir, "--json"]))).toMatchObject({ seq: 1, keys: 1 });
   });
 

@@ -72,6 +72,6 @@ describe("store import-legacy and verify --game", () => {
   });
 
   it("without any file it is a usage error", async () => {
-    expect((await store(["import-legacy", join(await tempDir(), "data")])).code).toBe(64);
+    expect((await store(["import-legacy", join(await tempDir(), "data")])).code).toBe(2);
   });
 });
