@@ -12,7 +12,7 @@ import { assertGameType, assertOutcome, type Outcome } from "../stats.js";
 import { NeedKeys, perform, type Context } from "../tx.js";
 import { describe, isObject, recordsOf, type LegacyProblem } from "./documents.js";
 import { mapAccount, mapPlayer, type MappedAccount } from "./map.js";
-import { toLegacyGameState, toLegacyPlayer, toLegacyTokens, type LegacyGameState, type LegacyPlayer, type LegacyStats, type LegacyTokens } from "./shapes.js";
+import { toLegacyGameState, toLegacyApiPlayer, toLegacyTokens, type LegacyGameState, type LegacyPlayer, type LegacyStats, type LegacyTokens } from "./shapes.js";
 
 export interface LegacyApi {
   loadPlayers(): Promise<Record<string, LegacyPlayer>>;
@@ -55,13 +55,13 @@ export function createLegacyApi(game: Game): LegacyApi {
       const players: Record<string, LegacyPlayer> = {};
       for await (const entry of scanAll(kv, { prefix: PREFIX.players, pageSize: options.scanPageSize })) {
         const player = decodeOrSkip(() => decode(PLAYER, entry.key, entry.value));
-        if (player !== undefined) players[player.id] = toLegacyPlayer(player);
+        if (player !== undefined) players[player.id] = toLegacyApiPlayer(player);
       }
       return players;
     },
     getPlayer: async (id) => {
       const player = await game.players.get(id);
-      return player === undefined ? undefined : toLegacyPlayer(player);
+      return player === undefined ? undefined : toLegacyApiPlayer(player);
     },
     savePlayers: async (players) => {
       context.assertOpen();
@@ -95,7 +95,7 @@ export function createLegacyApi(game: Game): LegacyApi {
       if (typeof change === "string") {
         assertOutcome(change);
         assertGameType(gameType);
-        return toLegacyPlayer(await game.players.recordResult(id, { type: gameType, outcome: change }));
+        return toLegacyApiPlayer(await game.players.recordResult(id, { type: gameType, outcome: change }));
       }
       const patch = checkStatsPatch(change);
       const player = await perform(context, {
@@ -110,7 +110,7 @@ export function createLegacyApi(game: Game): LegacyApi {
           return next;
         },
       });
-      return toLegacyPlayer(player);
+      return toLegacyApiPlayer(player);
     },
     loadTokens: async () => {
       context.assertOpen();

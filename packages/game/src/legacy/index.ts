@@ -6,6 +6,8 @@ import { createLegacyApi, type LegacyApi } from "./api.js";
 
 export { createLegacyApi, type LegacyApi } from "./api.js";
 export type { LegacyGameState, LegacyPlayer, LegacyStats, LegacyTokens } from "./shapes.js";
+export { toLegacyGameState, toLegacyTokens } from "./shapes.js";
+export { toLegacyPlayer, toLegacyRecord, type LegacyPlayerRecord } from "./export.js";
 export type { ImportReport, LegacyInput } from "./import.js";
 export type { LegacyFile, LegacyProblem, LegacySource } from "./documents.js";
 

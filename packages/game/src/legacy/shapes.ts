@@ -33,14 +33,17 @@ export type LegacyGameState = {
   expiresAt: number;
 };
 
-export function toLegacyPlayer(player: Player): LegacyPlayer {
+/** The legacy functions' player (`loadPlayers()`): the counters under `stats`. */
+export function toLegacyApiPlayer(player: Player): LegacyPlayer {
   return { id: player.id, name: player.name, createdAt: player.createdAtMs, stats: structuredClone(player.stats) };
 }
 
+/** An account as the old `tokens.json` held it (what `importLegacy` maps back to the same balance and daily claim). */
 export function toLegacyTokens(account: Pick<TokenAccount, "balance" | "lastDailyAtMs">): LegacyTokens {
   return { balance: account.balance, lastDaily: account.lastDailyAtMs };
 }
 
+/** A game as the old `gameStates.json` held it: its own state's fields, then the fields the game layer keeps. */
 export function toLegacyGameState(game: GameRecord): LegacyGameState {
   const own = isObject(game.state) ? structuredClone(game.state as Record<string, JsonValue>) : game.state === null ? {} : { state: game.state };
   return {
