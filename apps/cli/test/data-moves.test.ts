@@ -99,5 +99,5 @@ describe("store export and import", () => {
     expect(result.code).toBe(0);
     expect(json(result)).toMatchObject({ seq: 100_000, keys: 100_000 });
     expect((await readFile(file)).length).toBeGreaterThan(100 * 1024 * 1024);
-  }, 180_000);
+  });
 });

@@ -124,5 +124,5 @@ describe("store migrate", () => {
     } finally {
       await kv.close();
     }
-  }, 300_000);
+  });
 });

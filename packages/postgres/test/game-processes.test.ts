@@ -63,5 +63,5 @@ describeOnServer("four processes through @store/game on one database, one SIGKIL
       for (const child of children) child.process.kill("SIGKILL");
       await Promise.all(children.map((child) => child.exited));
     }
-  }, 120_000);
+  });
 });

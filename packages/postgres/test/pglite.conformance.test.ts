@@ -11,7 +11,7 @@ import { freshSchema } from "./helpers/server.js";
 let db: PGlite;
 beforeAll(async () => {
   db = await PGlite.create();
-}, 120_000);
+});
 afterAll(async () => {
   await db.close();
 });

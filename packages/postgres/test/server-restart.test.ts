@@ -88,5 +88,5 @@ describe("server restart during a load", () => {
       await kv.close();
       await server.destroy();
     }
-  }, 120_000);
+  });
 });

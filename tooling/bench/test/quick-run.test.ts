@@ -65,7 +65,7 @@ describe("pnpm bench --quick (end to end, in a child process)", () => {
     expect(`${stdout}${stderr}`).not.toMatch(/issue/i);
     // The data folder made under --dir is removed afterwards.
     expect(await readdir(dataParent)).toEqual([]);
-  }, 180_000);
+  });
 
   it("--only runs just the named workloads and --runs sets the run count", async () => {
     const { report } = await bench(["--quick", "--only", "sequential", "--runs", "2", "--dir", scratch]);
@@ -73,7 +73,7 @@ describe("pnpm bench --quick (end to end, in a child process)", () => {
     const ran = report.workloads[0]!.results.filter((result) => result.status === "ok");
     expect(ran.length).toBeGreaterThan(0);
     for (const result of ran) expect(result.runs).toHaveLength(2);
-  }, 120_000);
+  });
 
   it("--only game runs the game suite's workloads and nothing else", async () => {
     const { report } = await bench(["--quick", "--only", "game", "--dir", scratch]);
@@ -83,7 +83,7 @@ describe("pnpm bench --quick (end to end, in a child process)", () => {
       expect(ok.map((result) => result.adapter)).toEqual(["@store/log always", "better-sqlite3"]);
       expect(workload.vsBestDurablePeer?.value, workload.name).toBeGreaterThan(0);
     }
-  }, 120_000);
+  });
 
   it("rejects an unknown workload with an error that names it", async () => {
     await expect(bench(["--quick", "--only", "nonsense"])).rejects.toThrow(/unknown workload "nonsense"/);

@@ -24,7 +24,7 @@ beforeAll(async () => {
   });
   consumerDir = join(scratch, "consumer");
   await makeConsumer(consumerDir, installed, join(repoRoot, "tooling", "pack-check"));
-}, 180_000);
+});
 
 afterAll(async () => {
   await rm(scratch, { recursive: true, force: true });
@@ -116,7 +116,7 @@ describe("a consumer project with the tarballs installed", () => {
     await writeTypeScriptProbes();
     const result = await runNode(tsc("nodenext", ["esm.mts", "cjs.cts"]), consumerDir);
     expect(result).toEqual({ code: 0, output: "" });
-  }, 180_000);
+  });
 
   // The READMEs say what a CommonJS project on "module": "node16" sees; this keeps them honest.
   it("gets TS1479 for each package from CommonJS with module node16, as the READMEs say", async () => {
@@ -126,5 +126,5 @@ describe("a consumer project with the tarballs installed", () => {
     const errors = result.output.split("\n").filter((line) => line.includes("error TS"));
     expect(errors).toHaveLength(packages.length);
     for (const error of errors) expect(error).toContain("error TS1479");
-  }, 180_000);
+  });
 });
