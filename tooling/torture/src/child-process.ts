@@ -5,7 +5,7 @@ import { fileURLToPath } from "node:url";
 /** The package folder: children run from it so that `--import tsx` resolves. */
 const PACKAGE_DIR = fileURLToPath(new URL("..", import.meta.url));
 /** How long a child may take to say what the parent waits for before it counts as hung. */
-export const CHILD_WAIT_MS = 30_000;
+export const CHILD_WAIT_MS = 300_000;
 
 export interface Child {
   readonly process: ChildProcess;
