@@ -19,7 +19,7 @@ function isCoded(error: unknown): error is CodedError {
 const FOUND_CODES = new Set(["STORE_CORRUPTED", "STORE_HISTORY_GONE"]);
 
 const HINTS: Readonly<Record<string, string>> = {
-  STORE_LOCKED: "Read commands (stats, verify, get, scan, export, tail, backup) work while it runs.",
+  STORE_LOCKED: "Read commands (stats, verify, get, scan, export, tail, backup, restore) work while it runs.",
   STORE_CORRUPTED: "`store verify DIR` lists all the damage; `store repair DIR` keeps every whole record (damaged files are kept aside).",
 };
 

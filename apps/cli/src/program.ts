@@ -47,7 +47,7 @@ type Execute = (body: (io: Io) => Promise<ExitCode>) => Promise<void>;
 
 function buildProgram(io: Io, execute: Execute): Command {
   const program = new Command("store")
-    .description("The operator's tool for a @store/log data folder: inspect, verify, repair, compact, export, import, follow, back up.")
+    .description("The operator's tool for a @store/log data folder: inspect, verify, repair, compact, export, import, follow, back up, restore.")
     .version(readVersion(), "-V, --version")
     .option("--debug", "print the stack of an error")
     .exitOverride()
@@ -145,7 +145,20 @@ function buildProgram(io: Io, execute: Execute): Command {
     .argument("<dest>", "a new or empty folder")
     .addOption(json())
     .action((dir: string, dest: string, options: { json?: boolean }) => execute(async (io) => (await import("./commands/backup.js")).backup(io, dir, dest, options)));
+  command("restore", "the state as of a seq or a time, from the live files and backups/, into a new folder (read-only on DIR, no lock)")
+    .argument("<dir>", "data folder")
+    .option("--seq <n>", "the state exactly as of this seq", parseSeq)
+    .option("--at <time>", "the state as of the last record written at or before this ISO 8601 time (local time when no zone is given)", parseTime)
+    .requiredOption("--out <newdir>", "a new or empty folder for the restored store")
+    .addOption(json())
+    .action((dir: string, options: { seq?: number; at?: number; out: string; json?: boolean }) => execute(async (io) => (await import("./commands/restore.js")).restore(io, dir, options)));
   return program;
+}
+
+function parseTime(text: string): number {
+  const value = Date.parse(text);
+  if (!/^\d{4}-\d{2}-\d{2}/u.test(text) || !Number.isFinite(value)) throw new InvalidArgumentError(`expected an ISO 8601 time (2026-11-29T10:04:00Z), got ${JSON.stringify(text)}.`);
+  return value;
 }
 
 function parseCount(text: string): number {

@@ -30,3 +30,4 @@ export { exportLines, EXPORT_FORMAT, EXPORT_FORMATS, EXPORT_VERSION, type Export
 export { importEntries, type ImportResult, type ImportOptions } from "./import-entries.js";
 export { describeFolder, type FolderDescription, type FolderFile, type SegmentFile, type DescribeOptions } from "./describe-folder.js";
 export { listBackups, type BackupFile } from "./backup-files.js";
+export { restoreTo, type RestoreOptions, type RestoreResult } from "./restore-to.js";
