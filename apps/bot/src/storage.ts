@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import type { FileSystem, JsonValue } from "@store/fs";
 import { createGame, type Game, type GameOptions, type ImportReport, type LegacySource } from "@store/game";
+import { toLegacyRecord } from "@store/game/legacy";
 import type { KeyValueStore } from "@store/kv";
 import { openStore, toKeyValueStore, type Store } from "@store/log";
 import { openPostgresStore } from "@store/postgres";
@@ -8,8 +9,18 @@ import { createCompactionScheduler, type CompactionScheduler, type SchedulerOpti
 import { createMirror, readJsonFile, type Mirror } from "@store/snapshot";
 import type { Config } from "./config.js";
 
-/** The old design's files, by the names the mirror keeps writing, and the key prefix each holds. */
-export const MIRROR_VIEWS = { "players.json": "players/", "tokens.json": "tokens/", "gameStates.json": "games/" } as const;
+/**
+ * The old design's files, by the names the mirror keeps writing, the key prefix each holds, and each
+ * record in the old file's shape (`players[id].wins`, `tokens[id].balance`), so the old bot's tools
+ * keep reading them, and `importLegacy` reads them back into a new folder.
+ */
+export const MIRROR_VIEWS = {
+  "players.json": { prefix: "players/", transform: toLegacyRecord },
+  "tokens.json": { prefix: "tokens/", transform: toLegacyRecord },
+  "gameStates.json": { prefix: "games/", transform: toLegacyRecord },
+} as const;
+
+const GAME_PREFIXES = Object.values(MIRROR_VIEWS).map((view) => view.prefix);
 
 export interface Storage {
   /** Where the data is, for the health line, when it is not in a data folder's log. Default: on PostgreSQL. */
@@ -109,7 +120,7 @@ async function openPostgresStorage(url: string, config: Config, hooks: StorageHo
 }
 
 async function hasNoGameDataIn(kv: KeyValueStore): Promise<boolean> {
-  for (const prefix of Object.values(MIRROR_VIEWS)) if ((await kv.scan({ prefix, limit: 1 })).length > 0) return false;
+  for (const prefix of GAME_PREFIXES) if ((await kv.scan({ prefix, limit: 1 })).length > 0) return false;
   return true;
 }
 
@@ -127,7 +138,7 @@ async function closeAll(steps: ReadonlyArray<() => Promise<void> | undefined>): 
 }
 
 function hasNoGameData(store: Store): boolean {
-  return Object.values(MIRROR_VIEWS).every((prefix) => store.range({ prefix, limit: 1 }).length === 0);
+  return GAME_PREFIXES.every((prefix) => store.range({ prefix, limit: 1 }).length === 0);
 }
 
 export class LegacyImportError extends Error {

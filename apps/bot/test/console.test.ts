@@ -27,14 +27,27 @@ describe("console mode, a child process fed a script on stdin", () => {
     expect(stdout).toContain("! There is no /nope command");
     expect(stdout).not.toMatch(/\n\s+at /u); // no stack trace anywhere
 
-    // The log is the truth; the mirror holds the old files' names, keyed by id.
+    // The log is the truth; the mirror holds the old files' names and shapes, keyed by id. The bot
+    // closed its mirror (writing its last state) before exiting 0, so the files are final here.
     expect((await readdir(join(dir, "log"))).some((name) => name.endsWith(".log"))).toBe(true);
     const players = await readJson(join(dir, "mirror", "players.json"));
     const tokens = await readJson(join(dir, "mirror", "tokens.json"));
     expect(Object.keys(players).sort()).toEqual(["alice", "bob"]);
-    expect((tokens.alice?.balance as number) + (tokens.bob?.balance as number)).toBeGreaterThan(0);
+    const counters = { games: expect.any(Number) as unknown, wins: expect.any(Number) as unknown, losses: expect.any(Number) as unknown, draws: expect.any(Number) as unknown, score: expect.any(Number) as unknown };
+    expect(players.alice).toEqual({ id: "alice", name: "alice", createdAt: expect.any(Number) as unknown, ...counters, streak: expect.any(Number) as unknown, bestStreak: expect.any(Number) as unknown, byType: expect.any(Object) as unknown });
+    expect((players.alice!.wins as number) + (players.bob!.wins as number)).toBeGreaterThanOrEqual(1); // the duel's winner, counted on the old record
+    expect(Object.keys(tokens.alice!).sort()).toEqual(["balance", "lastDaily"]);
+    expect(tokens.bob).toEqual({ balance: expect.any(Number) as unknown, lastDaily: expect.any(Number) as unknown });
+    expect((tokens.alice!.balance as number) + (tokens.bob!.balance as number)).toBeGreaterThan(0);
     expect(await readJson(join(dir, "mirror", "gameStates.json"))).toEqual({});
     expect(existsSync(join(dir, "mirror", "manifest.json"))).toBe(true);
+
+    // Old files the old bot's importer accepts: a new data folder seeded from the mirror has the same balances.
+    const seeded = await tempDir();
+    const next = await runScript({ BOT_DATA_DIR: seeded, BOT_LEGACY_DIR: join(dir, "mirror"), BOT_CONSOLE_OUTPUT: "json" }, "/as bob\n/balance\n");
+    expect(next.code).toBe(0);
+    expect(next.stderr).toContain("imported the old JSON files (2 players, 2 accounts, 0 games)");
+    expect(text(jsonAnswers(next.stdout)[0]!.reply!)).toContain(`${String(tokens.bob!.balance)} tokens`);
   });
 
   it("a second run sees the first run's state", async () => {
