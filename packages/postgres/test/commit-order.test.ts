@@ -3,7 +3,7 @@ import { scanAll } from "@store/kv";
 import { expect, it } from "vitest";
 import { openPostgresStore, type PostgresStore } from "../src/index.js";
 import { adminClient } from "./helpers/admin.js";
-import { EventLog } from "./helpers/events.js";
+import { EventLog } from "@store/kv/conformance";
 import { describeOnServer, freshSchema } from "./helpers/server.js";
 
 // Seq order is commit order, across every connection writing the database: a reader that only ever

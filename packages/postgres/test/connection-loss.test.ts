@@ -3,7 +3,7 @@ import { openPostgresStore } from "../src/index.js";
 import { adminClient, terminate, until } from "./helpers/admin.js";
 import { startCommitCutter, type CutMode } from "./helpers/proxy.js";
 import { describeOnServer, freshSchema } from "./helpers/server.js";
-import { EventLog } from "./helpers/events.js";
+import { EventLog } from "@store/kv/conformance";
 
 // A lost connection before COMMIT is a clean failure (STORE_UNAVAILABLE, nothing written); one lost
 // during COMMIT has an unknown outcome (STORE_UNKNOWN_OUTCOME); either way the pool recovers. The

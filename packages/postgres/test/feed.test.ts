@@ -4,7 +4,7 @@ import type { Driver, Row, Statement } from "../src/driver.js";
 import { ChangeFeed } from "../src/feed.js";
 import { DEFAULTS } from "../src/options.js";
 import { Statements } from "../src/sql.js";
-import { EventLog } from "./helpers/events.js";
+import { EventLog } from "@store/kv/conformance";
 
 // The feed against a scripted driver: what it does when the change table holds a gap (retention
 // deleted a change this subscriber had not read yet), which no real timing can produce on demand.

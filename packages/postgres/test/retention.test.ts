@@ -1,7 +1,7 @@
 import { expect, it } from "vitest";
 import { openPostgresStore } from "../src/index.js";
 import { adminClient } from "./helpers/admin.js";
-import { EventLog } from "./helpers/events.js";
+import { EventLog } from "@store/kv/conformance";
 import { describeOnServer, freshSchema } from "./helpers/server.js";
 
 // Retention of the change table, by count and by age, as writes commit. Age is made

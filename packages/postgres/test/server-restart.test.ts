@@ -2,7 +2,7 @@ import type { StoreError } from "@store/fs";
 import { scanAll } from "@store/kv";
 import { describe, expect, it } from "vitest";
 import { openPostgresStore } from "../src/index.js";
-import { EventLog } from "./helpers/events.js";
+import { EventLog } from "@store/kv/conformance";
 import { findPostgresBin, startPrivateServer } from "./helpers/private-server.js";
 
 // The server stops (immediate shutdown: every session cut, as by a crash) and starts again while 16

@@ -3,7 +3,8 @@ import { openStore, toKeyValueStore } from "@store/log";
 import { describe, expect, it } from "vitest";
 import { connectStore, serveStore } from "../src/index.js";
 import { runFixture } from "./child.js";
-import { Changes, EventLog } from "./events.js";
+import { EventLog } from "@store/kv/conformance";
+import { Changes } from "./events.js";
 import { socketPath, tempDir } from "./helpers.js";
 
 const FAST = { reconnectDelayMsMin: 1, reconnectDelayMsMax: 20 };

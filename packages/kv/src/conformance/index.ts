@@ -3,6 +3,9 @@ import type { KeyValueStore } from "../types.js";
 import { badInputTests } from "./bad-input.js";
 import { concurrencyTests } from "./concurrency.js";
 import type { SuiteContext } from "./helpers.js";
+
+// For backends' own tests: records a subscription's events, waits for a seq without a timer.
+export { EventLog } from "./helpers.js";
 import { lifecycleTests } from "./lifecycle.js";
 import { limitTests } from "./limits.js";
 import { modelTests } from "./model.js";
