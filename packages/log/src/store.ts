@@ -223,7 +223,7 @@ export class Store {
     const { afterSeq } = options;
     if (afterSeq !== undefined) {
       if (!Number.isSafeInteger(afterSeq) || afterSeq < 0) throw new TypeError(`subscribe() takes a seq number as afterSeq, got ${JSON.stringify(afterSeq)}.`);
-      for (const write of this.#missedSince(afterSeq)) listener(toChangeEvent(write));
+      for (const write of this.#missedSince(afterSeq)) deliver(listener, toChangeEvent(write));
     }
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
@@ -410,16 +410,21 @@ export class Store {
   }
 
   #emit(event: ChangeEvent): void {
-    for (const listener of this.#listeners) {
-      try {
-        listener(event);
-      } catch (error) {
-        // A listener's bug must not undo or stall a durable write; surface it like an uncaught error.
-        queueMicrotask(() => {
-          throw error;
-        });
-      }
-    }
+    for (const listener of this.#listeners) deliver(listener, event);
+  }
+}
+
+/**
+ * A listener's bug must not undo or stall a durable write, nor stop a replay half way: its error is
+ * surfaced like an uncaught one, and the next event is delivered.
+ */
+function deliver(listener: ChangeListener, event: ChangeEvent): void {
+  try {
+    listener(event);
+  } catch (error) {
+    queueMicrotask(() => {
+      throw error;
+    });
   }
 }
 

@@ -92,3 +92,31 @@ describe("range", () => {
     await store.close();
   });
 });
+
+describe("a listener that throws during a resumed replay", () => {
+  it("still gets every missed event, and its error surfaces asynchronously", async () => {
+    const store = await openStore(await tempDir());
+    for (let index = 0; index < 5; index += 1) await store.set("k", index);
+    const seen: number[] = [];
+    const surfaced: unknown[] = [];
+    const onUncaught = (error: unknown): void => {
+      surfaced.push(error);
+    };
+    process.on("uncaughtException", onUncaught);
+    try {
+      store.subscribe(
+        (event) => {
+          seen.push(event.seq);
+          if (event.seq === 2) throw new Error("listener bug");
+        },
+        { afterSeq: 0 },
+      );
+      expect(seen).toEqual([1, 2, 3, 4, 5]);
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      expect(surfaced).toEqual([new Error("listener bug")]);
+    } finally {
+      process.off("uncaughtException", onUncaught);
+      await store.close();
+    }
+  });
+});
