@@ -3,6 +3,7 @@ import type { KeyChange } from "./keyspace.js";
 import { Mutex } from "./mutex.js";
 import type { SyncMode } from "./options.js";
 import { segmentPath } from "./files.js";
+import type { LiveFiles } from "./live-files.js";
 import { ActiveSegment } from "./segment.js";
 
 export interface PendingWrite {
@@ -56,11 +57,12 @@ export class Committer {
   #dirty = false;
   #failure: StoreError | undefined;
   #flushes = 0;
-  /** Sizes of sealed segments still in the data folder, by file number. */
-  readonly sealed = new Map<number, number>();
+  /** A segment this committer seals joins them. */
+  readonly #liveFiles: LiveFiles;
 
-  constructor(fs: FileSystem, dir: string, segment: ActiveSegment, highestFileNumber: number, options: CommitterOptions, hooks: CommitterHooks) {
+  constructor(fs: FileSystem, dir: string, segment: ActiveSegment, liveFiles: LiveFiles, highestFileNumber: number, options: CommitterOptions, hooks: CommitterHooks) {
     this.#fs = fs;
+    this.#liveFiles = liveFiles;
     this.#dir = dir;
     this.#segment = segment;
     this.#highestFileNumber = Math.max(highestFileNumber, segment.fileNumber);
@@ -229,7 +231,7 @@ export class Committer {
       throw ioError("Starting a new log segment", segmentPath(this.#dir, fileNumber), error);
     }
     this.#segment = next;
-    this.sealed.set(old.fileNumber, old.size);
+    this.#liveFiles.addSealed(old.fileNumber, old.size);
     await old.close();
   }
 }

@@ -1,8 +1,9 @@
 import { StoreError, ioError, type FileSystem } from "@store/fs";
 import type { Committer } from "./committer.js";
 import { retireFiles, writeBase } from "./compaction.js";
-import { baseName, segmentName } from "./files.js";
+import { baseName } from "./files.js";
 import type { Keyspace } from "./keyspace.js";
+import type { LiveFiles } from "./live-files.js";
 
 export interface CompactionResult {
   /** The seq the new base reflects. */
@@ -20,8 +21,6 @@ export interface CompactionState {
   running: Promise<CompactionResult> | undefined;
   lastAtMs: number | null;
   lastError: string | null;
-  baseNumber: number | undefined;
-  baseBytes: number;
 }
 
 export interface CompactionContext {
@@ -29,6 +28,7 @@ export interface CompactionContext {
   readonly dir: string;
   readonly keyspace: Keyspace;
   readonly committer: Committer;
+  readonly liveFiles: LiveFiles;
   readonly state: CompactionState;
   readonly backupsMax: number;
 }
@@ -51,7 +51,7 @@ export async function compact(context: CompactionContext): Promise<CompactionRes
 }
 
 async function compactOnce(context: CompactionContext): Promise<CompactionResult> {
-  const { fs, dir, keyspace, committer, state } = context;
+  const { fs, dir, keyspace, committer, liveFiles, state } = context;
   const startedAtMs = Date.now();
   const bytesBefore = liveBytesOnDisk(context);
   const baseNumber = await committer.roll((segment) => {
@@ -71,13 +71,7 @@ async function compactOnce(context: CompactionContext): Promise<CompactionResult
   } finally {
     keyspace.endSnapshot();
   }
-  const retired = [
-    ...(state.baseNumber === undefined ? [] : [baseName(state.baseNumber)]),
-    ...[...committer.sealed.keys()].filter((fileNumber) => fileNumber < baseNumber).map(segmentName),
-  ];
-  state.baseNumber = baseNumber;
-  state.baseBytes = baseBytes;
-  for (const fileNumber of [...committer.sealed.keys()]) if (fileNumber < baseNumber) committer.sealed.delete(fileNumber);
+  const retired = liveFiles.replaceWithBase(baseNumber, baseBytes);
   try {
     await retireFiles(fs, dir, retired, baseNumber, context.backupsMax);
   } catch (error) {
@@ -91,8 +85,6 @@ async function compactOnce(context: CompactionContext): Promise<CompactionResult
   return { seq, baseFile: baseName(baseNumber), bytesBefore, bytesAfter: liveBytesOnDisk(context), durationMs: state.lastAtMs - startedAtMs, retiredFiles: retired };
 }
 
-function liveBytesOnDisk({ state, committer }: CompactionContext): number {
-  let bytes = state.baseBytes + committer.segment.size;
-  for (const size of committer.sealed.values()) bytes += size;
-  return bytes;
+function liveBytesOnDisk({ liveFiles, committer }: CompactionContext): number {
+  return liveFiles.bytes + committer.segment.size;
 }

@@ -1,12 +1,13 @@
 import { ChangeHistory, type CommittedWrite } from "./change-history.js";
 import { Committer, type PendingWrite } from "./committer.js";
-import { compact, type CompactionResult } from "./store-compaction.js";
+import { compact, type CompactionResult, type CompactionState } from "./store-compaction.js";
 import { frameJson } from "./format.js";
 import { StoreError, assertJsonValue, assertKey, deepFreeze, ioError, type DirectoryLock, type JsonValue } from "@store/fs";
 import { BATCH_OPS_MAX, KEY_BYTES_MAX, VALUE_DEPTH_MAX, type ChangeEvent, type ChangeListener, type ChangeOp, type ValidatedBatch } from "@store/kv";
 import type { KeyChange, Keyspace } from "./keyspace.js";
-import { resolveOptions, type ResolvedOptions, type StoreOptions } from "./options.js";
-import { openFolder } from "./store-open.js";
+import type { ResolvedOptions } from "./options.js";
+import type { LiveFiles } from "./live-files.js";
+import type { OpenedFolder } from "./open-folder.js";
 import type { RecoveryReport } from "./recovery.js";
 import { assertBatchOpsWithin, validateBatch, type BatchOp, type Precondition } from "./write-request.js";
 
@@ -63,6 +64,9 @@ export interface StoreStats {
   readonly readOnly: boolean;
 }
 
+/** The key of the Store factory `openStore` calls; module-private to the package. */
+export const fromOpenedFolder = Symbol("fromOpenedFolder");
+
 /** The key of the Store method the kv adapter writes through; module-private to the package. */
 export const submitCheckedBatch = Symbol("submitCheckedBatch");
 
@@ -84,11 +88,13 @@ export class Store {
   readonly #history: ChangeHistory;
   /** Settles when the newest submitted write has been answered, either way. */
   #lastSubmitted: Promise<unknown> = Promise.resolve();
-  readonly #compactionState: { running: Promise<CompactionResult> | undefined; lastAtMs: number | null; lastError: string | null; baseNumber: number | undefined; baseBytes: number };
+  readonly #compactionState: CompactionState = { running: undefined, lastAtMs: null, lastError: null };
+  readonly #liveFiles: LiveFiles;
   #nextSeq: number;
   #closing: Promise<void> | undefined;
 
-  private constructor(dir: string, options: ResolvedOptions, opened: Awaited<ReturnType<typeof openFolder>>) {
+  /** Not public: `openStore` is the one way to open a store. */
+  private constructor(dir: string, options: ResolvedOptions, opened: OpenedFolder) {
     this.dir = dir;
     this.#options = options;
     this.#keyspace = opened.keyspace;
@@ -96,11 +102,11 @@ export class Store {
     this.#lock = opened.lock;
     this.#nextSeq = opened.keyspace.seq + 1;
     this.#history = new ChangeHistory(opened.keyspace.seq, options.changeHistoryMax, CHANGE_HISTORY_BYTES_MAX);
-    this.#compactionState = { running: undefined, lastAtMs: null, lastError: null, baseNumber: opened.baseNumber, baseBytes: opened.baseBytes };
+    this.#liveFiles = opened.liveFiles;
     this.#committer =
       opened.segment === undefined
         ? undefined
-        : new Committer(options.fs, dir, opened.segment, opened.highestFileNumber, options, {
+        : new Committer(options.fs, dir, opened.segment, opened.liveFiles, opened.highestFileNumber, options, {
             onCommitted: (group) => {
               this.#applyCommitted(group);
             },
@@ -109,14 +115,11 @@ export class Store {
             },
             committedSeq: () => this.#keyspace.seq,
           });
-    for (const [fileNumber, size] of opened.sealedSegments) this.#committer?.sealed.set(fileNumber, size);
   }
 
-  /** Opens (creating if needed) the store in `dir`; see `openStore`. */
-  static async open(dir: string, options: StoreOptions = {}): Promise<Store> {
-    if (typeof dir !== "string" || dir.length === 0) throw new TypeError(`openStore() needs a folder path, got ${JSON.stringify(dir)}.`);
-    const resolved = resolveOptions(options);
-    return new Store(dir, resolved, await openFolder(dir, resolved));
+  /** The store on a folder `openFolder` opened; only `openStore` calls it (the key is not exported from the package). */
+  static [fromOpenedFolder](dir: string, options: ResolvedOptions, opened: OpenedFolder): Store {
+    return new Store(dir, options, opened);
   }
 
   /** Whether `close()` was called: every read and write then fails with STORE_CLOSED. */
@@ -274,7 +277,7 @@ export class Store {
       return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
     const state = this.#compactionState;
-    state.running ??= compact({ fs: this.#options.fs, dir: this.dir, keyspace: this.#keyspace, committer, state, backupsMax: this.#options.backupsMax }).finally(() => {
+    state.running ??= compact({ fs: this.#options.fs, dir: this.dir, keyspace: this.#keyspace, committer, liveFiles: this.#liveFiles, state, backupsMax: this.#options.backupsMax }).finally(() => {
       state.running = undefined;
     });
     return state.running;
@@ -283,14 +286,12 @@ export class Store {
   stats(): StoreStats {
     const committer = this.#committer;
     const state = this.#compactionState;
-    let sealedBytes = 0;
-    for (const size of committer?.sealed.values() ?? []) sealedBytes += size;
     return {
       seq: this.#keyspace.seq,
       keys: this.#keyspace.size,
       liveBytes: this.#keyspace.liveBytes,
-      totalBytes: state.baseBytes + sealedBytes + (committer?.segment.size ?? 0),
-      segments: (committer?.sealed.size ?? 0) + (committer === undefined ? 0 : 1),
+      totalBytes: this.#liveFiles.bytes + (committer?.segment.size ?? 0),
+      segments: this.#liveFiles.sealedCount + (committer === undefined ? 0 : 1),
       flushes: committer?.flushes ?? 0,
       queuedWrites: committer?.queuedWrites ?? 0,
       lastCompactionAtMs: state.lastAtMs,

@@ -4,6 +4,7 @@ import { assertStoreFolder } from "./folder-check.js";
 import type { Keyspace } from "./keyspace.js";
 import type { ResolvedOptions } from "./options.js";
 import { recover, type RecoveredState, type RecoveryReport } from "./recovery.js";
+import { LiveFiles } from "./live-files.js";
 import { ActiveSegment } from "./segment.js";
 import { removeStaleTempFiles } from "./stale-temps.js";
 
@@ -14,9 +15,8 @@ export interface OpenedFolder {
   /** The segment to append to; undefined when read-only. */
   readonly segment: ActiveSegment | undefined;
   readonly highestFileNumber: number;
-  readonly sealedSegments: ReadonlyArray<readonly [number, number]>;
-  readonly baseNumber: number | undefined;
-  readonly baseBytes: number;
+  /** The base and the sealed segments (every replayed segment when read-only). */
+  readonly liveFiles: LiveFiles;
 }
 
 /**
@@ -67,8 +67,8 @@ async function openWritable(dir: string, options: ResolvedOptions, step: { name:
       last === undefined || last.sync !== options.sync
         ? await ActiveSegment.create(fs, dir, state.highestFileNumber + 1, state.keyspace.seq, options.sync, options.segmentPreallocateBytes)
         : await ActiveSegment.reopen(fs, dir, last.fileNumber, last.size, options.segmentPreallocateBytes);
-    const sealedSegments = state.sealedSegments.filter(([fileNumber]) => fileNumber !== segment.fileNumber);
-    return { ...opened(state, lock), segment, sealedSegments };
+    const sealed = state.sealedSegments.filter(([fileNumber]) => fileNumber !== segment.fileNumber);
+    return { ...opened(state, lock, sealed), segment };
   } catch (error) {
     await lock.release().catch(() => undefined);
     throw error;
@@ -90,7 +90,7 @@ async function openReadOnly(dir: string, options: ResolvedOptions, step: { name:
       await assertStoreFolder(fs, dir);
       step.name = "reading the log";
       const state = await recover(fs, dir, options);
-      return { ...opened(state, undefined), segment: undefined, sealedSegments: state.sealedSegments };
+      return { ...opened(state, undefined, state.sealedSegments), segment: undefined };
     } catch (error) {
       if (!isErrno(error, "ENOENT")) throw error;
       if (listing === READ_ONLY_LISTINGS_MAX) throw keptChanging(dir, error);
@@ -98,9 +98,10 @@ async function openReadOnly(dir: string, options: ResolvedOptions, step: { name:
   }
 }
 
-function opened(state: RecoveredState, lock: DirectoryLock | undefined): Omit<OpenedFolder, "segment" | "sealedSegments"> {
+function opened(state: RecoveredState, lock: DirectoryLock | undefined, sealed: ReadonlyArray<readonly [number, number]>): Omit<OpenedFolder, "segment"> {
   const { keyspace, report, highestFileNumber, baseNumber, baseBytes } = state;
-  return { keyspace, report, lock, highestFileNumber, baseNumber, baseBytes };
+  const liveFiles = new LiveFiles(baseNumber === undefined ? undefined : { fileNumber: baseNumber, bytes: baseBytes }, sealed);
+  return { keyspace, report, lock, highestFileNumber, liveFiles };
 }
 
 /** True for a folder, false when nothing is there; a file there is refused. */
