@@ -28,5 +28,6 @@ export {
   type JsonValue,
   type ValueLimits,
 } from "./json-value.js";
+export type { ChangeEvent, ChangeListener, ChangeOp } from "./change-event.js";
 export { assertKey, keyProblem, KEY_BYTES_MAX_DEFAULT, type KeyLimits } from "./keys.js";
 export { assertOptionNames } from "./option-names.js";

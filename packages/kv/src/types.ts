@@ -1,4 +1,4 @@
-import type { JsonValue, StoreError } from "@store/fs";
+import type { ChangeEvent, ChangeListener, ChangeOp, JsonValue, StoreError } from "@store/fs";
 
 /** A live key as read: its value and its version (the seq of the write that last set it). */
 export interface Entry {
@@ -41,15 +41,8 @@ export interface ScanOptions {
   readonly reverse?: boolean;
 }
 
-export type ChangeOp = { readonly type: "set"; readonly key: string; readonly value: JsonValue } | { readonly type: "delete"; readonly key: string };
-
-/** One committed write, as subscribers see it: its seq and every key it set or deleted. */
-export interface ChangeEvent {
-  readonly seq: number;
-  readonly ops: readonly ChangeOp[];
-}
-
-export type ChangeListener = (event: ChangeEvent) => void;
+/** The change event shape is declared once, in @store/fs, and shared by every package. */
+export type { ChangeEvent, ChangeListener, ChangeOp };
 
 export interface SubscribeOptions {
   /**

@@ -1,12 +1,7 @@
-import type { JsonValue } from "@store/fs";
+import type { ChangeEvent, JsonValue } from "@store/fs";
 
-/** One change inside a durable write, as `@store/log` reports it. */
-export type ChangeOp = { readonly type: "set"; readonly key: string; readonly value: JsonValue } | { readonly type: "delete"; readonly key: string };
-
-export interface ChangeEvent {
-  readonly seq: number;
-  readonly ops: readonly ChangeOp[];
-}
+/** The change event shape every package shares, declared once in @store/fs. */
+export type { ChangeEvent, ChangeOp } from "@store/fs";
 
 /**
  * What the mirror reads; `@store/log`'s store satisfies it. `scan` must reflect exactly the writes
