@@ -5,16 +5,15 @@
 // processes through a store server's Unix socket; and all from one client process through the
 // socket (the socket's cost without the extra processes). Operations per second and latency
 // percentiles (ms, from the call to its answer, conflict retries included).
-import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
-import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { createGame } from "@store/game";
 import { openStore, toKeyValueStore } from "@store/log";
 import { runPlayers } from "../test/fixtures/workload.js";
+// By path, not as a package: @store/bench depends on @store/remote (see that file).
+import { combine, runClients, startScript, type LineChild } from "../../../tooling/bench/src/game/socket-load.js";
 
 const { values } = parseArgs({ options: { seconds: { type: "string", default: "10" }, players: { type: "string", default: "16" }, processes: { type: "string", default: "4" } } });
 const durationMs = Number(values.seconds) * 1000;
@@ -30,50 +29,10 @@ interface Measured {
   readonly cpuMs: number;
 }
 
-// A run that fails half-way must not leave a server or clients running.
-const children = new Set<ChildProcess>();
-process.on("exit", () => {
-  for (const child of children) child.kill("SIGKILL");
-});
-
-/** The lines of a child's stdout, read once, for `line` to wait on. */
-const outputs = new WeakMap<ChildProcess, { lines: string[]; waiters: Array<() => void>; ended: boolean }>();
-
-function watch(child: ChildProcess): ChildProcess {
-  const output = { lines: [] as string[], waiters: [] as Array<() => void>, ended: false };
-  outputs.set(child, output);
-  children.add(child);
-  child.on("exit", () => children.delete(child));
-  const wake = (): void => {
-    for (const resolve of output.waiters.splice(0)) resolve();
-  };
-  const reader = createInterface({ input: child.stdout! });
-  reader.on("line", (text) => {
-    output.lines.push(text);
-    wake();
-  });
-  reader.on("close", () => {
-    output.ended = true;
-    wake();
-  });
-  return child;
-}
-
-/** The first line of the child's output starting with `prefix`. */
-async function line(child: ChildProcess, prefix: string): Promise<string> {
-  const output = outputs.get(child)!;
-  for (;;) {
-    const found = output.lines.find((text) => text.startsWith(prefix));
-    if (found !== undefined) return found;
-    if (output.ended) throw new Error(`the child ended before a line starting with ${prefix}`);
-    await new Promise<void>((resolve) => output.waiters.push(resolve));
-  }
-}
-
-function run(script: string, args: string[]): ChildProcess {
-  const profile = process.env.BENCH_CPU_PROF === undefined ? [] : ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`];
-  return watch(spawn(process.execPath, [...profile, "--import", "tsx", fileURLToPath(new URL(script, import.meta.url)), ...args], { stdio: ["pipe", "pipe", "inherit"] }));
-}
+// The server and client processes are started and steered by the bench tooling's socket harness,
+// which the game suite's socket row (`pnpm bench --only game`) uses too.
+const profile = process.env.BENCH_CPU_PROF === undefined ? [] : ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`];
+const run = (script: string, args: string[]): LineChild => startScript(new URL(script, import.meta.url), args, ["--import", "tsx", ...profile]);
 
 async function inProcess(): Promise<Measured> {
   const dir = await mkdtemp(join(tmpdir(), "remote-bench-"));
@@ -110,27 +69,22 @@ async function throughSocket(clientProcesses: number): Promise<Measured> {
   const dir = await mkdtemp(join(tmpdir(), "remote-bench-"));
   const socketPath = join(dir, "store.sock");
   const server = run("../test/fixtures/serve.ts", [join(dir, "data"), socketPath]);
-  await line(server, "listening");
+  await server.line("listening");
   const perClient = (processes * players) / clientProcesses;
   const clients = Array.from({ length: clientProcesses }, (_, index) => run("./load-client.ts", [socketPath, String(index), String(clientProcesses), String(perClient)]));
-  await Promise.all(clients.map((client) => line(client, "ready")));
-  const serverCpuBefore = line(server, "cpu ");
-  server.stdin!.write("cpu\n");
-  const serverCpuStart = Number((await serverCpuBefore).split(" ")[1]);
-  const results = clients.map((client) => line(client, "result "));
-  for (const client of clients) client.stdin!.write(`go ${durationMs}\n`);
-  const measured = (await Promise.all(results)).map((text) => JSON.parse(text.slice("result ".length)) as { elapsedMs: number; cpuMs: number; latencies: number[] });
-  const stopped = line(server, "stopped");
-  server.stdin!.write("stop\n");
-  const serverCpuMs = Number((await stopped).split(" ")[2]) - serverCpuStart;
+  let serverCpuStart = 0;
+  const whenReady = async (): Promise<void> => {
+    serverCpuStart = Number((await server.ask("cpu", "cpu ")).split(" ")[1]);
+  };
+  const measured = combine(await runClients(clients, String(durationMs), whenReady));
+  const serverCpuMs = Number((await server.ask("stop", "stopped")).split(" ")[2]) - serverCpuStart;
   await rm(dir, { recursive: true, force: true });
-  const latencies = measured.flatMap((result) => result.latencies);
   return {
     name: `through the socket, ${clientProcesses} process${clientProcesses === 1 ? "" : "es"} x ${perClient} players`,
-    ops: latencies.length,
-    elapsedMs: Math.max(...measured.map((result) => result.elapsedMs)),
-    latencies,
-    cpuMs: serverCpuMs + measured.reduce((sum, result) => sum + result.cpuMs, 0),
+    ops: measured.latencies.length,
+    elapsedMs: measured.elapsedMs,
+    latencies: measured.latencies,
+    cpuMs: serverCpuMs + measured.cpuMs,
   };
 }
 

@@ -1,10 +1,11 @@
 import type { Entry, Player } from "./record.js";
 
 /**
- * Who a system is in the comparison: the disk's own limit, our store, the design it replaces, or a
- * store users would pick instead.
+ * Who a system is in the comparison: the disk's own limit, our store, the design it replaces, a
+ * store users would pick instead, or `@store/game` on another backend or transport of ours, which
+ * only the game suite runs ("game").
  */
-export type Role = "limit" | "ours" | "old" | "peer";
+export type Role = "limit" | "ours" | "old" | "peer" | "game";
 
 /** Every system is driven through this one shape, so every workload treats them alike. */
 export interface Adapter {
@@ -21,16 +22,33 @@ export interface Adapter {
   compact?(): Promise<void>;
 }
 
-export interface AdapterSpec {
+interface SpecBase {
   readonly name: string;
   readonly role: Role;
-  /** Stated in the table: what a resolved `set` survives. */
+  /** Stated in the table: what a resolved `set` (or game operation) survives. */
   readonly durability: string;
   /** True when a resolved set survives power loss. */
   readonly durable: boolean;
+}
+
+/** A store the write workloads drive through an `Adapter`. */
+export interface AdapterSpec extends SpecBase {
+  readonly role: Exclude<Role, "game">;
   /** Loads the system's package; rejects when it is not installed. */
   create(): Promise<Adapter>;
 }
+
+/** A system only the game suite runs (its `GameSystem` is in `src/game/systems.ts`). */
+export interface GameOnlySpec extends SpecBase {
+  readonly role: "game";
+  /** Resolves when the system can run here; rejects saying why not (a package missing, no server answering). */
+  check(): Promise<void>;
+}
+
+/** Every system of the benchmark, one row in the systems table. */
+export type SystemSpec = AdapterSpec | GameOnlySpec;
+
+export const isAdapterSpec = (spec: SystemSpec): spec is AdapterSpec => spec.role !== "game";
 
 /** Sets every record with `concurrency` sets in flight: how systems without `prefill` are filled. */
 export async function fillThroughSets(adapter: Adapter, records: Iterable<Entry>, concurrency = 64): Promise<void> {

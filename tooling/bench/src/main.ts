@@ -1,7 +1,7 @@
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { cpus, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { adapterSpecs } from "./adapters/index.js";
+import { systemSpecs } from "./adapters/index.js";
 import { defaultOut, parseArgs, usage, type BenchOptions } from "./args.js";
 import { fullStepEstimates, quickStepEstimates } from "./estimates.js";
 import { fileSystemInfo, isTmpfs } from "./probes.js";
@@ -38,7 +38,7 @@ async function main(): Promise<void> {
   log(`data in ${root} (${fileSystem.type} on ${fileSystem.device})`);
   const startedAt = new Date().toISOString();
   try {
-    const statuses = await checkAvailability(adapterSpecs);
+    const statuses = await checkAvailability(systemSpecs);
     const named = (name: string | undefined): boolean => name !== undefined && options.only.includes(name);
     const selected = workloads.filter((workload) => options.only.length === 0 || named(workload.name) || named(workload.suite));
     const estimates = options.quick ? quickStepEstimates : fullStepEstimates;
@@ -48,7 +48,7 @@ async function main(): Promise<void> {
     for (const workload of selected) {
       const sizes = options.quick ? quickSizes : fullSizes;
       const results = await runWorkload(workload, statuses, { root, runs: options.runs, sizes, log, progress });
-      reports.push(workloadReport(workload, results, adapterSpecs));
+      reports.push(workloadReport(workload, results, systemSpecs));
     }
     log(`done: ${progress.summary()}`);
     const report: BenchReport = {

@@ -1,4 +1,3 @@
-import type { Adapter } from "./adapter.js";
 import { deviceFlushCounter, dirBytes, processWriteBytes } from "./probes.js";
 import { summarizeLatencies } from "./stats.js";
 import type { Metrics } from "./workload.js";
@@ -17,20 +16,35 @@ function difference(before: number | null, after: number | null): number | null 
   return before === null || after === null ? null : after - before;
 }
 
+/** What measureSets reads of the system: its own flush count, or the counters of its writing process. */
+export interface Measured {
+  /** True when the data lives outside `dir` (a database server's own folder): no file growth to count. */
+  readonly dataElsewhere?: boolean;
+  flushes?(): number | null;
+  /** The process that writes, when it is not this one (a server): its flushes and bytes sent to storage. */
+  writerCounters?(): Promise<{ readonly flushes: number | null; readonly writeBytes: number | null }>;
+}
+
+async function counters(system: Measured): Promise<{ io: number | null; flushes: number | null }> {
+  // A database server writes in its own processes, which this one cannot see.
+  if (system.dataElsewhere === true) return { io: null, flushes: system.flushes?.() ?? null };
+  if (system.writerCounters === undefined) return { io: processWriteBytes(), flushes: system.flushes?.() ?? null };
+  const writer = await system.writerCounters();
+  return { io: writer.writeBytes, flushes: writer.flushes };
+}
+
 /**
  * Runs `task` (which performs and times sets on an open adapter in `dir`) and adds the disk's side:
- * bytes sent to storage by this process, growth of the files, flushes counted by the adapter and by
- * the device (device-wide: other processes' flushes count too).
+ * bytes sent to storage by the writing process (this one, or the system's server), growth of the
+ * files, flushes counted by the system and by the device (device-wide: other processes' flushes
+ * count too).
  */
-export async function measureSets(adapter: Pick<Adapter, "flushes">, dir: string, task: () => Promise<SetsOutcome>): Promise<Metrics> {
+export async function measureSets(system: Measured, dir: string, task: () => Promise<SetsOutcome>): Promise<Metrics> {
   const device = deviceFlushCounter(dir);
-  const before = {
-    io: processWriteBytes(),
-    files: dirBytes(dir),
-    flushes: adapter.flushes?.() ?? null,
-    device: device?.() ?? null,
-  };
+  const own = await counters(system);
+  const before = { ...own, files: dirBytes(dir), device: device?.() ?? null };
   const outcome = await task();
+  const after = await counters(system);
   const sets = outcome.latenciesMs.length;
   const latency = summarizeLatencies(outcome.latenciesMs);
   return {
@@ -39,9 +53,9 @@ export async function measureSets(adapter: Pick<Adapter, "flushes">, dir: string
     p50Ms: latency.p50Ms,
     p99Ms: latency.p99Ms,
     maxMs: latency.maxMs,
-    bytesPerSet: perSet(difference(before.io, processWriteBytes()), sets),
-    fileBytesPerSet: perSet(dirBytes(dir) - before.files, sets),
-    flushesPerSet: perSet(difference(before.flushes, adapter.flushes?.() ?? null), sets),
+    bytesPerSet: perSet(difference(before.io, after.io), sets),
+    fileBytesPerSet: system.dataElsewhere === true ? null : perSet(dirBytes(dir) - before.files, sets),
+    flushesPerSet: perSet(difference(before.flushes, after.flushes), sets),
     deviceFlushesPerSet: perSet(difference(before.device, device?.() ?? null), sets),
   };
 }

@@ -1,7 +1,7 @@
-import type { AdapterSpec } from "./adapter.js";
+import type { SystemSpec } from "./adapter.js";
 import type { AdapterResult, AdapterStatus } from "./runner.js";
 import type { TargetCheck } from "./targets.js";
-import type { Comparison, Workload } from "./workload.js";
+import type { Comparison, Pair, Workload } from "./workload.js";
 
 export const oursName = "@store/log always";
 
@@ -29,6 +29,13 @@ export interface WorkloadReport {
   readonly vsDiskLimit: Ratio | null;
   /** Further metrics against the same peer. */
   readonly comparisons?: readonly ComparisonRatio[];
+  /** Ratios between two named systems (`pairs` of the workload). */
+  readonly pairs?: readonly PairRatio[];
+}
+
+export interface PairRatio extends Pair {
+  /** system ÷ against on `key`; null when either side has no number. */
+  readonly value: number | null;
 }
 
 export interface BenchReport {
@@ -52,7 +59,7 @@ function ratio(results: readonly AdapterResult[], workload: Workload, against: s
 }
 
 /** The durable peer with the best headline number (highest rate, or lowest time). */
-function bestDurablePeer(results: readonly AdapterResult[], workload: Workload, specs: readonly AdapterSpec[]): string | null {
+function bestDurablePeer(results: readonly AdapterResult[], workload: Workload, specs: readonly SystemSpec[]): string | null {
   let best: { name: string; value: number } | null = null;
   for (const spec of specs) {
     if (spec.role !== "peer" || !spec.durable) continue;
@@ -70,7 +77,7 @@ function comparison(results: readonly AdapterResult[], against: string, spec: Co
   return { key: spec.key, better: spec.better, against, value: ours !== null && theirs ? ours / theirs : null };
 }
 
-export function workloadReport(workload: Workload, results: readonly AdapterResult[], specs: readonly AdapterSpec[]): WorkloadReport {
+export function workloadReport(workload: Workload, results: readonly AdapterResult[], specs: readonly SystemSpec[]): WorkloadReport {
   const peer = bestDurablePeer(results, workload, specs);
   return {
     name: workload.name,
@@ -82,6 +89,11 @@ export function workloadReport(workload: Workload, results: readonly AdapterResu
     vsBestDurablePeer: peer === null ? null : ratio(results, workload, peer),
     vsDiskLimit: workload.limit === null ? null : ratio(results, workload, workload.limit),
     comparisons: peer === null ? [] : (workload.comparisons ?? []).map((spec) => comparison(results, peer, spec)),
+    pairs: (workload.pairs ?? []).map((pair) => {
+      const ours = headlineOf(results, pair.system, pair.key);
+      const theirs = headlineOf(results, pair.against, pair.key);
+      return { ...pair, value: ours !== null && theirs ? ours / theirs : null };
+    }),
   };
 }
 

@@ -1,12 +1,12 @@
 import { mkdir, rm } from "node:fs/promises";
 import { join } from "node:path";
-import type { AdapterSpec } from "./adapter.js";
+import { isAdapterSpec, type SystemSpec } from "./adapter.js";
 import type { Progress, Step } from "./progress.js";
 import { medianMetrics } from "./stats.js";
 import type { Metrics, Sizes, Workload } from "./workload.js";
 
 export interface AdapterStatus {
-  readonly spec: AdapterSpec;
+  readonly spec: SystemSpec;
   /** Why the system cannot run here (its optional package did not install or load); null if it can. */
   readonly unavailable: string | null;
 }
@@ -34,12 +34,13 @@ function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/** Loads each system once; one whose package is missing is reported, never fatal. */
-export async function checkAvailability(specs: readonly AdapterSpec[]): Promise<AdapterStatus[]> {
+/** Loads each system once; one whose package (or server) is missing is reported, never fatal. */
+export async function checkAvailability(specs: readonly SystemSpec[]): Promise<AdapterStatus[]> {
   return Promise.all(
     specs.map(async (spec) => {
       try {
-        await spec.create();
+        if (isAdapterSpec(spec)) await spec.create();
+        else await spec.check();
         return { spec, unavailable: null };
       } catch (error) {
         return { spec, unavailable: message(error).split("\n")[0] ?? "failed to load" };
@@ -104,7 +105,7 @@ export async function runWorkload(
 }
 
 function resultFor(
-  spec: AdapterSpec,
+  spec: SystemSpec,
   unavailable: string | null,
   workload: Workload,
   runs: ReadonlyMap<string, Metrics[]>,

@@ -1,4 +1,4 @@
-import { oursName, type BenchReport, type Ratio, type WorkloadReport } from "./report.js";
+import { oursName, type BenchReport, type PairRatio, type Ratio, type WorkloadReport } from "./report.js";
 import type { AdapterResult } from "./runner.js";
 
 function markdownTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
@@ -49,6 +49,12 @@ function describeRatio(
   return `- ${ours} ÷ ${label} (${systemLabel(workload, ratio.against)}): **${value}** on ${column} (${metric.better} is better)`;
 }
 
+function describePair(pair: PairRatio, workload: WorkloadReport): string {
+  const value = pair.value === null ? "n/a" : `${formatRatio(pair.value)}x`;
+  const column = workload.columns.find((candidate) => candidate.key === pair.key)?.label ?? pair.key;
+  return `- ${systemLabel(workload, pair.system)} ÷ ${systemLabel(workload, pair.against)}: **${value}** on ${column} (${pair.better} is better)`;
+}
+
 export function formatWorkload(workload: WorkloadReport, durable: ReadonlyMap<string, boolean>): string {
   const shown = workload.results.filter((result) => result.status !== "not applicable");
   const rows = shown.map((result) => [
@@ -61,6 +67,7 @@ export function formatWorkload(workload: WorkloadReport, durable: ReadonlyMap<st
     describeRatio("best durable peer", workload.vsBestDurablePeer, workload),
     describeRatio("disk limit", workload.vsDiskLimit, workload),
     ...(workload.comparisons ?? []).map((comparison) => describeRatio("best durable peer", comparison, workload, comparison)),
+    ...(workload.pairs ?? []).map((pair) => describePair(pair, workload)),
   ].filter((line): line is string => line !== null);
   const failures = shown
     .filter((result) => result.status === "failed")

@@ -1,4 +1,4 @@
-import type { AdapterSpec } from "./adapter.js";
+import type { SystemSpec } from "./adapter.js";
 
 /** One run's numbers; null where a number does not apply or could not be measured. */
 export type Metrics = Record<string, number | null>;
@@ -51,6 +51,14 @@ export interface Comparison {
   readonly againstKey?: string;
 }
 
+/** A ratio between two named systems on one metric, printed under the table (the socket row against one process). */
+export interface Pair {
+  readonly system: string;
+  readonly against: string;
+  readonly key: string;
+  readonly better: "higher" | "lower";
+}
+
 export interface Workload {
   readonly name: string;
   /** A group of workloads `--only` can name at once (the game suite). */
@@ -63,10 +71,12 @@ export interface Workload {
   readonly headline: { readonly key: string; readonly better: "higher" | "lower" };
   /** Further metrics given as a ratio to the best durable peer under the table. */
   readonly comparisons?: readonly Comparison[];
+  /** Further ratios between two of its systems. */
+  readonly pairs?: readonly Pair[];
   /** The disk-limit adapter this workload compares against, if any. */
   readonly limit: string | null;
-  appliesTo(spec: AdapterSpec): boolean;
-  run(spec: AdapterSpec, context: RunContext): Promise<Metrics>;
+  appliesTo(spec: SystemSpec): boolean;
+  run(spec: SystemSpec, context: RunContext): Promise<Metrics>;
 }
 
 export const quickSizes: Sizes = {

@@ -7,7 +7,7 @@ import { player, playerKey } from "../src/record.js";
 import { checkAvailability } from "../src/runner.js";
 
 const statuses = await checkAvailability(adapterSpecs);
-const available = statuses.filter((status) => status.unavailable === null).map((status) => status.spec);
+const available = adapterSpecs.filter((spec) => statuses.some((status) => status.spec === spec && status.unavailable === null));
 
 let dir = "";
 beforeEach(async () => {

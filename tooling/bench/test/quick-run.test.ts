@@ -5,7 +5,8 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { adapterSpecs } from "../src/adapters/index.js";
+import { systemSpecs } from "../src/adapters/index.js";
+import { postgresGame, remoteGame } from "../src/game/systems.js";
 import type { BenchReport } from "../src/report.js";
 import { workloads } from "../src/workloads/index.js";
 
@@ -20,23 +21,42 @@ afterAll(async () => {
   await rm(scratch, { recursive: true, force: true });
 });
 
-async function bench(args: readonly string[]): Promise<{ stdout: string; stderr: string; report: BenchReport }> {
+async function bench(args: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<{ stdout: string; stderr: string; report: BenchReport }> {
   const out = join(scratch, `${args.join("_").replace(/[^a-z0-9_]/gi, "")}.json`);
   const { stdout, stderr } = await run(process.execPath, ["--import", "tsx", "src/main.ts", ...args, "--out", out], {
     cwd: packageDir,
+    env,
     maxBuffer: 16 * 1024 * 1024,
   });
   return { stdout, stderr, report: JSON.parse(await readFile(out, "utf8")) as BenchReport };
+}
+
+/**
+ * The game suite's rows: the log and SQLite in every game workload; the socket row in game-ops, and
+ * PostgreSQL there too when a server answers (unavailable, with the reason, when none does).
+ */
+function expectGameSuite(report: BenchReport): void {
+  const postgres = report.adapters.find((adapter) => adapter.name === postgresGame.name);
+  for (const workload of report.workloads) {
+    if (!workload.name.startsWith("game-")) continue;
+    const ran = workload.results.filter((result) => result.status === "ok").map((result) => result.adapter);
+    const ops = workload.name === "game-ops";
+    const expected = ["@store/log always", "better-sqlite3", ...(ops && postgres?.unavailable === null ? [postgresGame.name] : []), ...(ops ? [remoteGame.name] : [])];
+    expect(ran, workload.name).toEqual(expected);
+    if (ops && postgres?.unavailable !== null) {
+      expect(workload.results.find((result) => result.adapter === postgresGame.name)?.reason).toMatch(/PostgreSQL/);
+    }
+  }
 }
 
 describe("pnpm bench --quick (end to end, in a child process)", () => {
   it("reports every system in every workload, with numbers for each one that ran", async () => {
     const dataParent = join(scratch, "data");
     const { stdout, stderr, report } = await bench(["--quick", "--dir", dataParent]);
-    expect(report.adapters.map((adapter) => adapter.name)).toEqual(adapterSpecs.map((spec) => spec.name));
+    expect(report.adapters.map((adapter) => adapter.name)).toEqual(systemSpecs.map((spec) => spec.name));
     expect(report.workloads.map((workload) => workload.name)).toEqual(workloads.map((workload) => workload.name));
     for (const workload of report.workloads) {
-      expect(workload.results.map((result) => result.adapter)).toEqual(adapterSpecs.map((spec) => spec.name));
+      expect(workload.results.map((result) => result.adapter)).toEqual(systemSpecs.map((spec) => spec.name));
       for (const result of workload.results) {
         expect(result.status, `${workload.name} / ${result.adapter}: ${result.reason ?? ""}`).not.toBe("failed");
         if (result.status !== "ok") continue;
@@ -45,15 +65,16 @@ describe("pnpm bench --quick (end to end, in a child process)", () => {
       }
       expect(stdout).toContain(`### ${workload.name}:`);
     }
-    // The game suite runs @store/game on the log beside the same game in SQL, named as such.
-    for (const name of ["game-ops", "game-leaderboard", "game-start"]) {
-      const game = report.workloads.find((workload) => workload.name === name);
-      const ran = game?.results.filter((result) => result.status === "ok").map((result) => result.adapter);
-      expect(ran, name).toEqual(["@store/log always", "better-sqlite3"]);
-    }
-    expect(stdout).toMatch(/^\| @store\/game on @store\/log always +\| yes +\| [\d,]+ /m);
+    // The game suite runs @store/game on the log beside the same game in SQL, named as such; game-ops
+    // also through the socket from 4 processes and on PostgreSQL (unavailable, with why, without a server).
+    expectGameSuite(report);
+    expect(stdout).toMatch(/^\| @store\/game on @store\/log always, in one process +\| yes +\| [\d,]+ /m);
     expect(stdout).toMatch(/^\| better-sqlite3 \(the same game in SQL\) +\| yes +\| [\d,]+ /m);
-    expect(stdout).toContain("- @store/game on @store/log always ÷ best durable peer (better-sqlite3 (the same game in SQL)): **");
+    expect(stdout).toMatch(/^\| @store\/game through the socket \(@store\/remote\) from 4 processes +\| yes +\| [\d,]+ /m);
+    expect(stdout).toContain("- @store/game on @store/log always, in one process ÷ best durable peer (better-sqlite3 (the same game in SQL)): **");
+    expect(stdout).toContain(
+      "- @store/game through the socket (@store/remote) from 4 processes ÷ @store/game on @store/log always, in one process: **",
+    );
     const peers = report.adapters.filter((adapter) => adapter.role === "peer");
     expect(peers.every((adapter) => adapter.unavailable === null)).toBe(true);
     // Progress on stderr: every step counted against the total, with the time left.
@@ -78,11 +99,20 @@ describe("pnpm bench --quick (end to end, in a child process)", () => {
   it("--only game runs the game suite's workloads and nothing else", async () => {
     const { report } = await bench(["--quick", "--only", "game", "--dir", scratch]);
     expect(report.workloads.map((workload) => workload.name)).toEqual(["game-ops", "game-leaderboard", "game-start"]);
-    for (const workload of report.workloads) {
-      const ok = workload.results.filter((result) => result.status === "ok");
-      expect(ok.map((result) => result.adapter)).toEqual(["@store/log always", "better-sqlite3"]);
-      expect(workload.vsBestDurablePeer?.value, workload.name).toBeGreaterThan(0);
-    }
+    expectGameSuite(report);
+    for (const workload of report.workloads) expect(workload.vsBestDurablePeer?.value, workload.name).toBeGreaterThan(0);
+  });
+
+  it("shows the PostgreSQL row unavailable, with the reason, when no server answers, and runs the rest", async () => {
+    const closed = "postgres://postgres@127.0.0.1:1/postgres";
+    const { stdout, report } = await bench(["--quick", "--only", "game-ops", "--dir", scratch], { ...process.env, STORE_PG_URL: closed });
+    const results = report.workloads[0]!.results;
+    const postgres = results.find((result) => result.adapter === postgresGame.name);
+    expect(postgres?.status).toBe("unavailable");
+    expect(postgres?.reason).toContain(`no PostgreSQL server answers at ${closed} (set STORE_PG_URL)`);
+    expect(stdout).toMatch(/\| @store\/postgres +\| game +\| .* \| unavailable: no PostgreSQL server answers at/);
+    const ran = results.filter((result) => result.status === "ok").map((result) => result.adapter);
+    expect(ran).toEqual(["@store/log always", "better-sqlite3", remoteGame.name]);
   });
 
   it("rejects an unknown workload with an error that names it", async () => {

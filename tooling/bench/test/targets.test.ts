@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { BenchReport, WorkloadReport } from "../src/report.js";
 import type { AdapterResult } from "../src/runner.js";
 import { formatReport } from "../src/table.js";
-import { checkTargets } from "../src/targets.js";
+import { checkTargets, type TargetCheck } from "../src/targets.js";
 
 function ok(adapter: string, median: Record<string, number>): AdapterResult {
   return { adapter, status: "ok", reason: null, runs: [median], median };
@@ -47,11 +47,31 @@ describe("performance targets", () => {
     expect(checks.map(({ target, value, met, margin }) => ({ target, value: rounded(value), met, margin: rounded(margin) }))).toEqual([
       { target: "new keys after a scan() <= 1.5x the time before it", value: 1.1, met: true, margin: rounded(1.5 / 1.1) },
       { target: "game: @store/game ops/s >= 3x better-sqlite3 (64 players)", value: 4, met: true, margin: rounded(4 / 3) },
+      { target: "game: through the socket from 4 processes >= 0.5x in one process (ops/s)", value: null, met: null, margin: null },
       { target: "game: top 10 of 100k players, p99 < 0.1 ms", value: 0.05, met: true, margin: rounded(2) },
       { target: "game: rank among 100k players, p99 < 0.1 ms", value: 0.2, met: false, margin: rounded(0.5) },
       { target: "game: start-up, 100k players as written < 400 ms", value: 800, met: false, margin: 0.5 },
       { target: "game: start-up, 100k players compacted < 400 ms", value: 200, met: true, margin: 2 },
     ]);
+  });
+
+  it("check the socket row against the same load in one process, at least 0.5x", () => {
+    const run = (socket: number): TargetCheck | undefined =>
+      checkTargets([
+        workload("game-ops", [
+          ok("@store/log always", { opsPerSec: 4_000 }),
+          ok("better-sqlite3", { opsPerSec: 1_000 }),
+          ok("@store/remote, 4 processes", { opsPerSec: socket }),
+        ]),
+      ]).find((check) => check.target.startsWith("game: through the socket"));
+    expect(run(2_400)).toEqual({
+      target: "game: through the socket from 4 processes >= 0.5x in one process (ops/s)",
+      value: 0.6,
+      limit: 0.5,
+      met: true,
+      margin: 1.2,
+    });
+    expect(run(1_000)).toMatchObject({ value: 0.25, met: false, margin: 0.5 });
   });
 
   it("report n/a when a side did not run, and skip workloads that were not run", () => {
@@ -111,5 +131,17 @@ describe("the printed report", () => {
       "- @store/game on @store/log always ÷ best durable peer (better-sqlite3 (the same game in SQL)): **0.20x** on top 10 p50 ms (lower is better)",
     );
     expect(text).toContain("**0.0020x** on rank p50 ms (lower is better)");
+  });
+
+  it("gives a ratio between two named systems under the table (the socket row against one process)", () => {
+    const ops: WorkloadReport = {
+      ...workload("game-ops", [ok("@store/log always", { opsPerSec: 2_000 }), ok("@store/remote, 4 processes", { opsPerSec: 1_200 })]),
+      labels: { "@store/log always": "in one process", "@store/remote, 4 processes": "through the socket" },
+      headline: { key: "opsPerSec", better: "higher" },
+      columns: [{ key: "opsPerSec", label: "ops/s", digits: 0 }],
+      pairs: [{ system: "@store/remote, 4 processes", against: "@store/log always", key: "opsPerSec", better: "higher", value: 0.6 }],
+    };
+    const text = formatReport({ startedAt: "", command: "pnpm bench", environment: {}, adapters: [], workloads: [ops], targets: [] });
+    expect(text).toContain("- through the socket ÷ in one process: **0.60x** on ops/s (higher is better)");
   });
 });

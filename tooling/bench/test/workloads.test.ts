@@ -116,6 +116,36 @@ describe("play()", () => {
     }
   });
 
+  it("split over processes (firstLoop), plays the rounds the same loops play in one process", async () => {
+    const whole = recordingSystem(5);
+    await play(whole.system, options);
+    // Four "processes" of two loops each, a quarter of the operations each, as the socket row runs.
+    const parts = await Promise.all(
+      [0, 2, 4, 6].map(async (firstLoop, index) => {
+        const part = recordingSystem(10 + index);
+        await play(part.system, { ...options, loops: 2, firstLoop, ops: options.ops / 4 });
+        return part.calls;
+      }),
+    );
+    const byKey = new Map(whole.calls.map((call) => [String(call.at(-1)), JSON.stringify(call)]));
+    const split = parts.flat();
+    expect(split.length).toBeGreaterThanOrEqual(options.ops);
+    for (const call of split) {
+      const key = String(call.at(-1));
+      // Every round a part played that the whole run also reached is the same round.
+      if (byKey.has(key)) expect(JSON.stringify(call)).toBe(byKey.get(key));
+    }
+    const loopsOf = (calls: Call[]): Set<number> => new Set(calls.map((call) => Number(/^op-(\d+)-/.exec(String(call.at(-1)))?.[1])));
+    expect(parts.map((calls) => [...loopsOf(calls)].sort())).toEqual([[0, 1], [2, 3], [4, 5], [6, 7]]);
+    const overlap = split.filter((call) => byKey.has(String(call.at(-1))));
+    expect(overlap.length).toBeGreaterThan(options.ops / 2);
+  });
+
+  it("refuses loops beyond the players it was given", async () => {
+    const { system } = recordingSystem(6);
+    await expect(play(system, { ...options, loops: 2, firstLoop: 7 })).rejects.toThrow(/loops 7 to 8 need as many players, got 8/);
+  });
+
   it("has loop i act as player i, never with itself", async () => {
     const { system, calls } = recordingSystem(4);
     await play(system, options);

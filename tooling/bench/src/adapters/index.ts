@@ -1,4 +1,5 @@
-import type { AdapterSpec } from "../adapter.js";
+import type { AdapterSpec, SystemSpec } from "../adapter.js";
+import { gameOnlySpecs } from "../game/systems.js";
 import { bareFdatasync } from "./bare-fdatasync.js";
 import { betterSqlite3 } from "./better-sqlite3.js";
 import { classicLevel } from "./classic-level.js";
@@ -23,6 +24,9 @@ export const adapterSpecs: readonly AdapterSpec[] = [
   lowdb,
   nedb,
 ];
+
+/** Every system of the benchmark, in table order: the stores, then the game suite's own systems. */
+export const systemSpecs: readonly SystemSpec[] = [...adapterSpecs, ...gameOnlySpecs];
 
 export function findAdapterSpec(name: string): AdapterSpec {
   const spec = adapterSpecs.find((candidate) => candidate.name === name);

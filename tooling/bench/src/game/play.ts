@@ -4,6 +4,11 @@ import type { GameSystem } from "./system.js";
 export interface PlayOptions {
   /** Concurrent players, each an async loop awaiting one operation after another. */
   readonly loops: number;
+  /**
+   * The number of the first loop (default 0): a process running loops 16 to 31 of 64 gets the
+   * rounds those loops get in one process, so a run split over processes plays the same game.
+   */
+  readonly firstLoop?: number;
   /** Operations in all (a coin flip is two: create, then settle); the last coin flip may add one. */
   readonly ops: number;
   readonly players: readonly string[];
@@ -54,8 +59,9 @@ function nextRound(random: () => number, options: PlayOptions, loop: number): Ro
  * the turn it waits for) to its durable result.
  */
 export async function play(system: GameSystem, options: PlayOptions): Promise<PlayOutcome> {
-  if (options.actors === "own" && options.players.length < options.loops) {
-    throw new TypeError(`play(): ${options.loops} loops need at least as many players, got ${options.players.length}`);
+  const firstLoop = options.firstLoop ?? 0;
+  if (options.actors === "own" && options.players.length < firstLoop + options.loops) {
+    throw new TypeError(`play(): loops ${firstLoop} to ${firstLoop + options.loops - 1} need as many players, got ${options.players.length}`);
   }
   const latenciesMs: number[] = [];
   let issued = 0;
@@ -86,6 +92,6 @@ export async function play(system: GameSystem, options: PlayOptions): Promise<Pl
     }
   };
   const start = performance.now();
-  await Promise.all(Array.from({ length: options.loops }, (_, index) => loop(index)));
+  await Promise.all(Array.from({ length: options.loops }, (_, index) => loop(firstLoop + index)));
   return { latenciesMs, elapsedMs: performance.now() - start, transfers, coinFlips };
 }

@@ -1,3 +1,5 @@
+import type { PlayOptions, PlayOutcome } from "./play.js";
+
 /**
  * The game suite drives `@store/game` and its SQL equivalent through this one shape, so every
  * game workload treats them alike. Operations resolve once their effect is durable and reject
@@ -22,11 +24,28 @@ export interface GameSystem {
   totals(): Promise<Totals>;
   /** Writes refused so far because another write won the race (each one retried); absent: the system never races. */
   conflicts?(): number;
-  /** fsync/fdatasync calls issued so far, when the system counts its own. */
-  flushes?(): number;
+  /** True when the data lives outside the folder given to `open` (a database server's): no file growth to count. */
+  readonly dataElsewhere?: boolean;
+  /** fsync/fdatasync calls issued so far, when the system counts its own (null: it cannot). */
+  flushes?(): number | null;
+  /**
+   * What the process that writes has done so far, when that is not this one (the socket's server
+   * process): its fdatasync calls and bytes sent to storage.
+   */
+  writerCounters?(): Promise<WriterCounters>;
+  /**
+   * Runs the players itself, elsewhere (in client processes through the socket); absent: the
+   * workload's loops call the operations above in this process.
+   */
+  play?(options: PlayOptions): Promise<PlayOutcome>;
   /** Rewrites the data to its live state (ours only). */
   compact?(): Promise<void>;
   close(): Promise<void>;
+}
+
+export interface WriterCounters {
+  readonly flushes: number | null;
+  readonly writeBytes: number | null;
 }
 
 export interface OpenTiming {

@@ -4,7 +4,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import type { AdapterSpec } from "../adapter.js";
+import { isAdapterSpec, type SystemSpec } from "../adapter.js";
 import { prefill } from "../adapter.js";
 import { entries, playerKey } from "../record.js";
 import type { Metrics, Sizes, Workload } from "../workload.js";
@@ -21,7 +21,7 @@ interface ChildReport {
 }
 
 /** Opens `dir` in a fresh process (the same loader flags as this one, so TypeScript runs). */
-async function openInChild(spec: AdapterSpec, dir: string, key: string): Promise<ChildReport> {
+async function openInChild(spec: SystemSpec, dir: string, key: string): Promise<ChildReport> {
   const { stdout } = await run(process.execPath, [...process.execArgv, childPath, spec.name, dir, key], {
     maxBuffer: megabyte,
   });
@@ -32,7 +32,7 @@ async function openInChild(spec: AdapterSpec, dir: string, key: string): Promise
  * Builds the dataset in `dir` once per adapter, compacted or not; later runs reuse it (a marker
  * file beside it says it is complete).
  */
-async function ensureDataset(spec: AdapterSpec, dir: string, sizes: Sizes, compacted: boolean): Promise<void> {
+async function ensureDataset(spec: SystemSpec, dir: string, sizes: Sizes, compacted: boolean): Promise<void> {
   const marker = `${dir}.complete`;
   if (existsSync(marker)) return;
   await mkdir(dir, { recursive: true });
@@ -66,7 +66,7 @@ export const coldStart: Workload = {
   headline: { key: "openMs", better: "lower" },
   limit: null,
   // The disk-limit loops keep no state to load; the interval variant writes the same files as "always".
-  appliesTo: (spec) => !isLimit(spec) && !(spec.role === "ours" && !spec.durable),
+  appliesTo: (spec) => isAdapterSpec(spec) && !isLimit(spec) && !(spec.role === "ours" && !spec.durable),
   run: async (spec, { keepDir, sizes }) => {
     const key = playerKey(sizes.coldStartKeys - 1);
     const dir = join(keepDir, "as-written");

@@ -1,9 +1,11 @@
 import { isDeepStrictEqual } from "node:util";
-import type { Adapter, AdapterSpec } from "../adapter.js";
+import { isAdapterSpec, type Adapter, type SystemSpec } from "../adapter.js";
 import type { Player } from "../record.js";
 
 /** Opens a fresh adapter on `dir`, runs `task`, and always closes it. */
-export async function withAdapter<T>(spec: AdapterSpec, dir: string, task: (adapter: Adapter) => Promise<T>): Promise<T> {
+export async function withAdapter<T>(spec: SystemSpec, dir: string, task: (adapter: Adapter) => Promise<T>): Promise<T> {
+  // A workload's appliesTo keeps game-only systems away from the write workloads.
+  if (!isAdapterSpec(spec)) throw new TypeError(`${spec.name} runs only in the game suite, not through an adapter`);
   const adapter = await spec.create();
   await adapter.open(dir);
   try {
@@ -14,7 +16,7 @@ export async function withAdapter<T>(spec: AdapterSpec, dir: string, task: (adap
 }
 
 /** A benchmark of a store that does not store is worthless: read back what was written last. */
-export async function assertReadsBack(adapter: Adapter, spec: AdapterSpec, key: string, expected: Player): Promise<void> {
+export async function assertReadsBack(adapter: Adapter, spec: SystemSpec, key: string, expected: Player): Promise<void> {
   const actual = await adapter.get(key);
   if (!isDeepStrictEqual(stripId(actual), expected)) {
     throw new Error(`${spec.name} returned ${JSON.stringify(actual)} for ${key} after writing ${JSON.stringify(expected)}`);
@@ -28,5 +30,5 @@ function stripId(value: unknown): unknown {
   return rest;
 }
 
-export const isLimit = (spec: AdapterSpec): boolean => spec.role === "limit";
-export const isOursDurable = (spec: AdapterSpec): boolean => spec.role === "ours" && spec.durable;
+export const isLimit = (spec: SystemSpec): boolean => spec.role === "limit";
+export const isOursDurable = (spec: SystemSpec): boolean => spec.role === "ours" && spec.durable;

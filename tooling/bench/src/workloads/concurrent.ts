@@ -1,3 +1,4 @@
+import { isAdapterSpec } from "../adapter.js";
 import { measureSets, type SetsOutcome } from "../measure.js";
 import { player, playerKey } from "../record.js";
 import type { Adapter } from "../adapter.js";
@@ -36,7 +37,7 @@ export const concurrent: Workload = {
   ],
   headline: { key: "setsPerSec", better: "higher" },
   limit: "disk: group commit",
-  appliesTo: () => true,
+  appliesTo: isAdapterSpec,
   run: (spec, { dir, sizes }) =>
     withAdapter(spec, dir, async (adapter) => {
       const metrics = await measureSets(adapter, dir, () => concurrentSets(adapter, sizes));

@@ -1,6 +1,6 @@
 import { ensurePlayersDataset } from "../game/dataset.js";
 import type { GameSystem } from "../game/system.js";
-import { gameLabels, hasGameSystem, withGameSystem } from "../game/systems.js";
+import { gameLabels, hasWholeGameSuite, withGameSystem } from "../game/systems.js";
 import { randomInt, seededRandom } from "../random.js";
 import { summarizeLatencies } from "../stats.js";
 import type { Workload } from "../workload.js";
@@ -49,7 +49,7 @@ export const gameLeaderboard: Workload = {
   headline: { key: "topP50Ms", better: "lower" },
   comparisons: [{ key: "rankP50Ms", better: "lower" }],
   limit: null,
-  appliesTo: hasGameSystem,
+  appliesTo: hasWholeGameSuite,
   run: async (spec, { sizes, datasetsDir }) => {
     const dataset = await ensurePlayersDataset(spec.name, datasetsDir, sizes);
     const ids = dataset.playerIds;

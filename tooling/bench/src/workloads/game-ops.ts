@@ -1,7 +1,8 @@
 import { assertConserved } from "../game/dataset.js";
-import { play } from "../game/play.js";
+import { play, type PlayOptions } from "../game/play.js";
 import { seedPlayers, tokensOf } from "../game/seeds.js";
-import { gameLabels, hasGameSystem, withGameSystem } from "../game/systems.js";
+import { storeLogAlways } from "../adapters/store-log.js";
+import { gameLabels, hasGameSystem, postgresGame, remoteGame, withGameSystem } from "../game/systems.js";
 import { measureSets } from "../measure.js";
 import type { Metrics, Workload } from "../workload.js";
 
@@ -10,12 +11,13 @@ const startingBalance = 1_000_000;
 
 /**
  * 64 players, each an async loop, doing transfers and coin flips (create, then settle) against a
- * fresh store until the operation count is reached. Afterwards every token must be accounted for.
+ * fresh store until the operation count is reached; in this process, or for the socket row in 4
+ * client processes of 16 players each. Afterwards every token must be accounted for.
  */
 export const gameOps: Workload = {
   name: "game-ops",
   suite: "game",
-  title: "Game: 64 concurrent players doing transfers and coin flips (create + settle), 10,000 operations",
+  title: "Game: 64 concurrent players doing transfers and coin flips (create + settle), 10,000 operations (through the socket: 4 processes x 16 players)",
   labels: gameLabels,
   columns: [
     { key: "opsPerSec", label: "ops/s", digits: 0 },
@@ -28,6 +30,12 @@ export const gameOps: Workload = {
   ],
   headline: { key: "opsPerSec", better: "higher" },
   comparisons: [{ key: "p99Ms", better: "lower" }],
+  pairs: [
+    { system: remoteGame.name, against: storeLogAlways.name, key: "opsPerSec", better: "higher" },
+    { system: remoteGame.name, against: storeLogAlways.name, key: "p99Ms", better: "lower" },
+    { system: postgresGame.name, against: storeLogAlways.name, key: "opsPerSec", better: "higher" },
+    { system: postgresGame.name, against: storeLogAlways.name, key: "p99Ms", better: "lower" },
+  ],
   limit: null,
   appliesTo: hasGameSystem,
   run: (spec, { dir, sizes }) =>
@@ -37,14 +45,16 @@ export const gameOps: Workload = {
       let counts = { transfers: 0, coinFlips: 0 };
       const conflictsBefore = system.conflicts?.() ?? null;
       const measured = await measureSets(system, dir, async () => {
-        const outcome = await play(system, {
+        const options: PlayOptions = {
           loops: sizes.gamePlayers,
           ops: sizes.gameOps,
           players: players.map((player) => player.id),
           actors: "own",
           seed: 1,
           prefix: "op",
-        });
+        };
+        // The socket row plays in its client processes, the others here.
+        const outcome = system.play === undefined ? await play(system, options) : await system.play(options);
         counts = outcome;
         return outcome;
       });

@@ -2,7 +2,7 @@ import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { ensurePlayersDataset } from "../game/dataset.js";
-import { gameLabels, hasGameSystem } from "../game/systems.js";
+import { gameLabels, hasWholeGameSuite } from "../game/systems.js";
 import type { Metrics, Workload } from "../workload.js";
 
 const run = promisify(execFile);
@@ -56,7 +56,7 @@ export const gameStart: Workload = {
   headline: { key: "readyMs", better: "lower" },
   comparisons: [{ key: "compactedReadyMs", againstKey: "readyMs", better: "lower" }],
   limit: null,
-  appliesTo: hasGameSystem,
+  appliesTo: hasWholeGameSuite,
   run: async (spec, { sizes, datasetsDir }) => {
     const dataset = await ensurePlayersDataset(spec.name, datasetsDir, sizes);
     const players = dataset.playerIds.length;

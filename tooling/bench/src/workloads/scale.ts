@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { mkdir } from "node:fs/promises";
-import type { AdapterSpec } from "../adapter.js";
+import { isAdapterSpec, type SystemSpec } from "../adapter.js";
 import { prefill } from "../adapter.js";
 import { measureSets, timedSequentialSets } from "../measure.js";
 import { entries, player, playerKey } from "../record.js";
@@ -8,7 +8,7 @@ import type { Metrics, Sizes, Workload } from "../workload.js";
 import { assertReadsBack, withAdapter } from "./common.js";
 
 /** Sequential sets over `keys` players already stored; the keys are visited in a scattered order. */
-async function setsWithKeysStored(spec: AdapterSpec, dir: string, keys: number, sizes: Sizes): Promise<Metrics> {
+async function setsWithKeysStored(spec: SystemSpec, dir: string, keys: number, sizes: Sizes): Promise<Metrics> {
   await mkdir(dir, { recursive: true });
   return withAdapter(spec, dir, async (adapter) => {
     await prefill(adapter, entries(keys, 0));
@@ -38,7 +38,7 @@ export const scale: Workload = {
   ],
   headline: { key: "largeSetsPerSec", better: "higher" },
   limit: "disk: append+fdatasync",
-  appliesTo: () => true,
+  appliesTo: isAdapterSpec,
   run: async (spec, { dir, sizes }) => {
     const [smallKeys, largeKeys] = sizes.scaleKeys;
     const small = await setsWithKeysStored(spec, join(dir, "small"), smallKeys, sizes);

@@ -1,3 +1,4 @@
+import { isAdapterSpec } from "../adapter.js";
 import { measureSets, timedSequentialSets } from "../measure.js";
 import { player, playerKey } from "../record.js";
 import type { Workload } from "../workload.js";
@@ -18,7 +19,7 @@ export const sequential: Workload = {
   ],
   headline: { key: "setsPerSec", better: "higher" },
   limit: "disk: append+fdatasync",
-  appliesTo: () => true,
+  appliesTo: isAdapterSpec,
   run: (spec, { dir, sizes }) =>
     withAdapter(spec, dir, async (adapter) => {
       const write = (n: number): Promise<void> => adapter.set(playerKey(n % playerCount), player(n % playerCount, n));

@@ -1,0 +1,121 @@
+// A load through @store/remote's socket from several processes: a server process that owns the
+// data folder and client processes that each run players, all steered by lines on stdin/stdout.
+// The game suite's socket row uses it, and so does `pnpm --filter @store/remote bench`, which imports
+// this file by its path: @store/bench depends on @store/remote, so a package dependency the other
+// way would be a cycle that turbo refuses. Node built-ins only, so that either side can load it.
+//
+// The lines: a server prints "listening" once it serves; a client prints "ready" once connected,
+// then, on "go <argument>", runs and prints "result <JSON>" with at least a ClientResult.
+import { spawn, type ChildProcess } from "node:child_process";
+import { createRequire } from "node:module";
+import { createInterface } from "node:readline";
+import { fileURLToPath, pathToFileURL } from "node:url";
+
+export interface ClientResult {
+  /** From "go" to the client's last answer, by the client's clock. */
+  readonly elapsedMs: number;
+  /** The client process's CPU time meanwhile. */
+  readonly cpuMs: number;
+  /** One latency per operation, ms. */
+  readonly latencies: readonly number[];
+}
+
+/** A child process whose stdout lines can be waited for. */
+export class LineChild {
+  readonly process: ChildProcess;
+  readonly #lines: string[] = [];
+  #waiters: Array<() => void> = [];
+  #ended = false;
+
+  constructor(child: ChildProcess) {
+    this.process = child;
+    const wake = (): void => {
+      for (const resolve of this.#waiters.splice(0)) resolve();
+    };
+    const stdout = child.stdout;
+    if (stdout === null) throw new TypeError("a LineChild needs the child's stdout piped");
+    const reader = createInterface({ input: stdout });
+    reader.on("line", (text) => {
+      this.#lines.push(text);
+      wake();
+    });
+    reader.on("close", () => {
+      this.#ended = true;
+      wake();
+    });
+  }
+
+  /** The first line of the child's output starting with `prefix` (earlier lines included). */
+  async line(prefix: string): Promise<string> {
+    for (;;) {
+      const index = this.#lines.findIndex((text) => text.startsWith(prefix));
+      // Taken out, so that the same request made again waits for the next answer.
+      if (index >= 0) return this.#lines.splice(index, 1)[0]!;
+      if (this.#ended) throw new Error(`the child ${String(this.process.pid)} ended before a line starting with "${prefix}"`);
+      await new Promise<void>((resolve) => this.#waiters.push(resolve));
+    }
+  }
+
+  /** Sends a line and waits for the answer that starts with `prefix`. */
+  async ask(text: string, prefix: string): Promise<string> {
+    const answer = this.line(prefix);
+    this.send(text);
+    return answer;
+  }
+
+  send(text: string): void {
+    this.process.stdin?.write(`${text}\n`);
+  }
+}
+
+/** Children this process started; killed if it exits first, so a failed run leaves none behind. */
+const running = new Set<ChildProcess>();
+let reaperInstalled = false;
+
+/**
+ * Node's flags to run a TypeScript script: tsx's loader, found from here (not from the working
+ * folder, and not from this process's flags, which under vitest do not include it).
+ */
+export function typeScriptFlags(): string[] {
+  return ["--import", pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href];
+}
+
+/** Starts `script` (a path or file URL) in a new Node process with `nodeArgs`, stderr shared with this process. */
+export function startScript(script: string | URL, args: readonly string[], nodeArgs: readonly string[] = typeScriptFlags()): LineChild {
+  if (!reaperInstalled) {
+    reaperInstalled = true;
+    process.on("exit", () => {
+      for (const child of running) child.kill("SIGKILL");
+    });
+  }
+  const path = typeof script === "string" ? script : fileURLToPath(script);
+  const child = spawn(process.execPath, [...nodeArgs, path, ...args], { stdio: ["pipe", "pipe", "inherit"] });
+  running.add(child);
+  child.on("exit", () => running.delete(child));
+  return new LineChild(child);
+}
+
+/**
+ * Waits for every client's "ready", then for `whenReady` (say, to read the server's counters once
+ * the connections are made), sends each "go <argument>" at once, and collects their results.
+ */
+export async function runClients<Result extends ClientResult>(
+  clients: readonly LineChild[],
+  argument: string,
+  whenReady: () => Promise<void> = async () => undefined,
+): Promise<Result[]> {
+  await Promise.all(clients.map((client) => client.line("ready")));
+  await whenReady();
+  const results = clients.map((client) => client.line("result "));
+  for (const client of clients) client.send(`go ${argument}`);
+  return (await Promise.all(results)).map((text) => JSON.parse(text.slice("result ".length)) as Result);
+}
+
+/** Every client's latencies as one list, and the run's elapsed time: the longest client's. */
+export function combine(results: readonly ClientResult[]): { readonly latencies: number[]; readonly elapsedMs: number; readonly cpuMs: number } {
+  return {
+    latencies: results.flatMap((result) => result.latencies),
+    elapsedMs: Math.max(...results.map((result) => result.elapsedMs)),
+    cpuMs: results.reduce((sum, result) => sum + result.cpuMs, 0),
+  };
+}
