@@ -14,8 +14,28 @@ export interface FollowHandler {
 
 export interface FollowerOptions {
   readonly pageSize: number;
-  /** A subscription that ended by an error (it is rebuilt once), or a rebuild that failed. */
+  /** A subscription that ended by an error (the views are then rebuilt), or a rebuild attempt that failed. */
   readonly onError: (error: unknown) => void;
+}
+
+/**
+ * Codes of a rebuild that failed because the backend was out of reach (a socket client between two
+ * connections, a server restarted without its change history): tried again once it may be back.
+ * Any other error (the store closed, corrupted) fails the views for good.
+ */
+const REBUILD_RETRY_CODES: ReadonlySet<string> = new Set(["STORE_UNAVAILABLE", "STORE_UNKNOWN_OUTCOME", "STORE_HISTORY_GONE"]);
+/** Rebuild attempts in a row before the views fail for good: with waits capped at 2 s, about half an hour. */
+export const REBUILD_ATTEMPTS_MAX = 1000;
+export const REBUILD_DELAY_MS_MIN = 50;
+export const REBUILD_DELAY_MS_MAX = 2000;
+
+/** What a backend that reconnects on its own offers (`@store/remote`'s client): a wait for the connection. */
+interface Reconnecting {
+  whenConnected(): Promise<void>;
+}
+
+function isReconnecting(kv: KeyValueStore): kv is KeyValueStore & Reconnecting {
+  return typeof (kv as Partial<Reconnecting>).whenConnected === "function";
 }
 
 /**
@@ -44,6 +64,8 @@ export class Follower {
   #failure: Error | undefined;
   #closed = false;
   #generation = 0;
+  /** Wakes a rebuild waiting to try again (close() calls it). */
+  #wakeRetry: (() => void) | undefined;
   /** The build in progress (at start, or after a subscription ended): the views are exact once it resolves. */
   #built: Promise<void> = Promise.resolve();
 
@@ -55,7 +77,7 @@ export class Follower {
 
   static async start(kv: KeyValueStore, handlers: readonly FollowHandler[], options: FollowerOptions): Promise<Follower> {
     const follower = new Follower(kv, handlers, options);
-    follower.#built = follower.#build();
+    follower.#built = follower.#build(++follower.#generation);
     await follower.#built;
     return follower;
   }
@@ -80,17 +102,22 @@ export class Follower {
 
   async close(): Promise<void> {
     this.#closed = true;
+    this.#wakeRetry?.();
     const subscription = this.#subscription;
     this.#subscription = undefined;
     for (const waiter of this.#waiters.splice(0)) waiter.resolve();
     await subscription?.close();
   }
 
-  async #build(): Promise<void> {
-    const generation = ++this.#generation;
+  /** Builds the views as generation `generation`; returns early once a newer build supersedes it. */
+  async #build(generation: number): Promise<void> {
+    // A failed attempt's subscription may still be live: its events and errors are ignored from now on.
+    const previous = this.#subscription;
+    this.#subscription = undefined;
+    await previous?.close().catch(() => undefined);
     const eventVersions = new Map<string, number>();
     this.#eventVersions = eventVersions;
-    this.#subscription = await this.#kv.subscribe(
+    const subscription = await this.#kv.subscribe(
       (event) => {
         if (generation === this.#generation) this.#onEvent(event);
       },
@@ -100,12 +127,18 @@ export class Follower {
         },
       },
     );
-    this.#delivered = Math.max(this.#delivered, this.#subscription.afterSeq);
+    if (this.#superseded(generation)) {
+      // Closed or superseded meanwhile: this subscription is no one's.
+      await subscription.close();
+      return;
+    }
+    this.#subscription = subscription;
+    this.#delivered = Math.max(this.#delivered, subscription.afterSeq);
     for (const handler of this.#handlers) {
       // A prefix can contain another handler's (`meta/import` and `meta/import-chunk/`).
       const nested = this.#handlers.some((other) => other !== handler && other.prefix.startsWith(handler.prefix));
       for await (const entry of scanAll(this.#kv, { prefix: handler.prefix, pageSize: this.#options.pageSize })) {
-        if (generation !== this.#generation || this.#closed) return;
+        if (this.#superseded(generation)) return;
         if (nested && this.#handlerFor(entry.key) !== handler) continue;
         const newer = eventVersions.get(entry.key);
         if (newer !== undefined && newer >= entry.version) continue;
@@ -146,12 +179,11 @@ export class Follower {
     return found;
   }
 
-  /** The subscription ended (history gone, connection lost): rebuild the views from scratch, once. */
+  /** The subscription ended (history gone, connection lost): rebuild the views from scratch. */
   #onSubscriptionError(error: StoreError): void {
     this.#options.onError(error);
     if (this.#closed) return;
-    for (const handler of this.#handlers) handler.reset();
-    this.#built = this.#build().catch((rebuildError: unknown) => {
+    this.#built = this.#rebuild().catch((rebuildError: unknown) => {
       this.#failure = rebuildError instanceof Error ? rebuildError : new Error(String(rebuildError));
       for (const waiter of this.#waiters.splice(0)) waiter.reject(this.#failure);
       this.#options.onError(rebuildError);
@@ -160,4 +192,61 @@ export class Follower {
     // Reported through onError already; catchUp() callers still see the rejection.
     this.#built.catch(() => undefined);
   }
+
+  /**
+   * Builds the views again; an attempt that fails because the backend is out of reach (the server
+   * died again while the views were being rebuilt) is reported and tried again once the backend may
+   * be back, rather than leaving the views stale for good. `catchUp()` waits meanwhile.
+   */
+  async #rebuild(): Promise<void> {
+    for (let attempt = 1; ; attempt += 1) {
+      // From here on, events and errors of the ended subscription (or of the attempt before) are ignored.
+      const generation = ++this.#generation;
+      for (const handler of this.#handlers) handler.reset();
+      try {
+        await this.#build(generation);
+        return;
+      } catch (error) {
+        // Closed, or this attempt's own subscription ended meanwhile and started a newer rebuild.
+        if (this.#superseded(generation)) return;
+        if (!REBUILD_RETRY_CODES.has(codeOf(error)) || attempt >= REBUILD_ATTEMPTS_MAX) throw error;
+        // Nothing of this attempt may start another rebuild while it waits: its subscription is
+        // closed by the next attempt.
+        const waiting = ++this.#generation;
+        this.#options.onError(error);
+        await this.#waitToRetry(attempt);
+        if (this.#superseded(waiting)) return;
+      }
+    }
+  }
+
+  /** A build of this generation is no longer wanted: a newer one started, or the follower was closed. */
+  #superseded(generation: number): boolean {
+    return generation !== this.#generation || this.#closed;
+  }
+
+  /** A backoff (50 ms doubling up to 2 s), then, on a backend that reconnects on its own, its next connection. */
+  async #waitToRetry(attempt: number): Promise<void> {
+    const delayMs = Math.min(REBUILD_DELAY_MS_MAX, REBUILD_DELAY_MS_MIN * 2 ** Math.min(attempt - 1, 16));
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, delayMs);
+      // A rebuild waiting for its backend never keeps a process alive on its own.
+      timer.unref();
+      this.#wakeRetry = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+    this.#wakeRetry = undefined;
+    if (this.#closed || !isReconnecting(this.#kv)) return;
+    // Rejects only if the client gave up or was closed: that ends the views for good.
+    await this.#kv.whenConnected().catch((error: unknown) => {
+      if (!this.#closed) throw error;
+    });
+  }
+}
+
+function codeOf(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === "string" ? code : "";
 }
