@@ -3,7 +3,7 @@ export { Store, type ChangeEvent, type ChangeListener, type ChangeOp, type Range
 export { toKeyValueStore } from "./kv-adapter.js";
 export type { CompactionResult } from "./store-compaction.js";
 export type { StoreOptions, SyncMode, CorruptionPolicy } from "./options.js";
-export type { BatchOp } from "./write-request.js";
+export type { BatchOp, WriteOptions } from "./write-request.js";
 export type { JsonValue } from "@store/fs";
 export type { RecoveryReport } from "./recovery.js";
 export { readLog, type LogEntry } from "./read-log.js";

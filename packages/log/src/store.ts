@@ -9,7 +9,7 @@ import type { ResolvedOptions } from "./options.js";
 import type { LiveFiles } from "./live-files.js";
 import type { OpenedFolder } from "./open-folder.js";
 import type { RecoveryReport } from "./recovery.js";
-import { assertBatchOpsWithin, validateBatch, type BatchOp, type Precondition } from "./write-request.js";
+import { assertBatchOpsWithin, validateBatch, validateWriteOptions, type BatchOp, type Precondition, type WriteOptions } from "./write-request.js";
 
 export type { ChangeEvent, ChangeListener, ChangeOp };
 
@@ -165,27 +165,30 @@ export class Store {
     return this.#readable().range(prefix, after, limit, reverse);
   }
 
-  set(key: string, value: JsonValue): Promise<WriteResult> {
+  /** Sets `key`; resolves once durable. `ifVersion` makes it conditional, as in `batch`. */
+  set(key: string, value: JsonValue, options?: WriteOptions): Promise<WriteResult> {
     return this.#write(() => {
       assertKey(key, this.#options);
       assertJsonValue(value, key, this.#options);
+      const preconditions = validateWriteOptions(key, options, "set");
       const json = JSON.stringify(value);
       return {
         changes: [{ key, json, deleted: false }],
         recordJson: (seq) => `{"op":"set","seq":${seq},"key":${JSON.stringify(key)},"value":${json},"ts":${Date.now()}}`,
-        preconditions: [],
+        preconditions,
       };
     });
   }
 
-  /** Deletes `key` (a tombstone record); resolves once durable, whether or not the key existed. */
-  delete(key: string): Promise<WriteResult> {
+  /** Deletes `key` (a tombstone record); resolves once durable, whether or not the key existed (unless `ifVersion` says). */
+  delete(key: string, options?: WriteOptions): Promise<WriteResult> {
     return this.#write(() => {
       assertKey(key, this.#options);
+      const preconditions = validateWriteOptions(key, options, "delete");
       return {
         changes: [{ key, deleted: true }],
         recordJson: (seq) => `{"op":"del","seq":${seq},"key":${JSON.stringify(key)},"ts":${Date.now()}}`,
-        preconditions: [],
+        preconditions,
       };
     });
   }

@@ -1,6 +1,6 @@
-import type { WriteOp } from "@store/kv";
+import type { IfVersion, WriteOp } from "@store/kv";
 import type { BatchOpRecord } from "./format.js";
-import { StoreError, assertJsonValue, assertKey, quote, type KeyLimits, type ValueLimits } from "@store/fs";
+import { StoreError, assertJsonValue, assertKey, quote, show, type KeyLimits, type ValueLimits } from "@store/fs";
 
 /**
  * One operation of `store.batch`: the contract's `WriteOp`. `ifVersion` is a precondition on the
@@ -9,6 +9,16 @@ import { StoreError, assertJsonValue, assertKey, quote, type KeyLimits, type Val
  * is `undefined`, and passing it must not silently mean "no condition"). A `check` writes nothing.
  */
 export type BatchOp = WriteOp;
+
+/** Options of a single `set` or `delete`. */
+export interface WriteOptions {
+  /**
+   * The same precondition as a batch operation's: a seq number requires the key's version to be
+   * exactly that, `null` requires the key not to exist; absent means no condition (present but
+   * `undefined` is refused). A failed one rejects with STORE_CONFLICT and writes nothing.
+   */
+  readonly ifVersion?: IfVersion;
+}
 
 export interface RequestLimits extends KeyLimits, ValueLimits {
   readonly batchOpsMax: number;
@@ -47,7 +57,7 @@ export function validateBatch(ops: unknown, limits: RequestLimits): ValidatedBat
     }
     seen.add(key);
     if (record !== "check") records.push(record);
-    if (Object.hasOwn(op as object, "ifVersion")) preconditions.push({ key, ifVersion: validateIfVersion((op as { ifVersion?: unknown }).ifVersion, index) });
+    if (Object.hasOwn(op as object, "ifVersion")) preconditions.push({ key, ifVersion: validateIfVersion((op as { ifVersion?: unknown }).ifVersion, `batch() operation ${index}`) });
     else if (record === "check") throw new TypeError(`batch() operation ${index} is a check without ifVersion; a check needs a seq number or null.`);
   }
   if (records.length === 0) throw new TypeError("batch() needs at least one set or delete; checks alone write nothing.");
@@ -68,14 +78,30 @@ function validateOp(op: unknown, index: number, limits: RequestLimits): BatchOpR
   throw new TypeError(`batch() operation ${index} has type ${JSON.stringify(type)}; expected "set", "delete" or "check".`);
 }
 
-function validateIfVersion(ifVersion: unknown, index: number): number | null {
+/**
+ * The precondition of a single `set(key, value, options)` or `delete(key, options)`, checked as a
+ * batch operation's is, so that one write and a batch of one behave the same.
+ */
+export function validateWriteOptions(key: string, options: unknown, method: "set" | "delete"): Precondition[] {
+  if (options === undefined) return [];
+  if (typeof options !== "object" || options === null || Array.isArray(options)) {
+    throw new TypeError(`${method}() takes an options object ({ ifVersion }) as its last argument, got ${show(options)}.`);
+  }
+  for (const name of Object.keys(options)) {
+    if (name !== "ifVersion") throw new TypeError(`${method}() has no option ${quote(name)}; its only option is ifVersion.`);
+  }
+  if (!Object.hasOwn(options, "ifVersion")) return [];
+  return [{ key, ifVersion: validateIfVersion((options as { ifVersion?: unknown }).ifVersion, `${method}()`) }];
+}
+
+function validateIfVersion(ifVersion: unknown, where: string): number | null {
   if (ifVersion === null) return null;
   if (ifVersion === undefined) {
     throw new TypeError(
-      `batch() operation ${index} has ifVersion undefined. Leave ifVersion out for no condition, or write null for "must not exist" ` +
+      `${where} has ifVersion undefined. Leave ifVersion out for no condition, or write null for "must not exist" ` +
         `(version() of a missing key is undefined: use \`store.version(key) ?? null\`).`,
     );
   }
   if (Number.isSafeInteger(ifVersion) && (ifVersion as number) >= 0) return ifVersion as number;
-  throw new TypeError(`batch() operation ${index} has ifVersion ${JSON.stringify(ifVersion)}; expected a seq number or null.`);
+  throw new TypeError(`${where} has ifVersion ${JSON.stringify(ifVersion)}; expected a seq number or null.`);
 }
