@@ -4,6 +4,7 @@ import { createGzip } from "node:zlib";
 import { atomicReplace, isErrno, isTempName, mkdirDurable, type FileHandle, type FileSystem } from "@store/fs";
 import { BACKUPS_FOLDER, basePath } from "./files.js";
 import { encodeRecord, frameJson, headerRecord } from "./format.js";
+import { BytesChecksum, endLine, entryJson } from "./record-layout.js";
 import type { Keyspace, SnapshotEntry } from "./keyspace.js";
 
 /**
@@ -28,30 +29,31 @@ const BACKUP_CHUNK_BYTES = 1024 * 1024;
 
 /**
  * Writes the keyspace's running snapshot as base file `fileNumber`: header, one entry per live key,
- * an end marker with the count. Temp file, fsync, rename, folder fsync: after a crash the folder has
+ * an end marker with the count and the checksum of all the lines before it. Temp file, fsync, rename, folder fsync: after a crash the folder has
  * the whole new base or none. The entries are encoded in slices of at most BASE_SLICE_MS of work,
  * each followed by a turn of the event loop, so a writer's commit never waits longer than a slice.
  */
 export async function writeBase(fs: FileSystem, dir: string, fileNumber: number, keyspace: Keyspace): Promise<number> {
-  let bytes = 0;
+  const covered = new BytesChecksum();
+  let endBytes = 0;
   async function* chunks(): AsyncGenerator<Uint8Array> {
     const header = encodeRecord(headerRecord("base", keyspace.snapshotSeq, Date.now()));
-    bytes += header.length;
+    covered.add(header);
     yield header;
     let entries = 0;
     for (const slice of slices(keyspace.snapshotEntries(BASE_SLICE_STEP_ENTRIES))) {
       entries += slice.entries;
-      bytes += slice.bytes.length;
+      covered.add(slice.bytes);
       yield slice.bytes;
       // Let queued commits run between slices even when the write completes at once.
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
-    const end = encodeRecord({ op: "end", entries });
-    bytes += end.length;
+    const end = endLine(entries, covered);
+    endBytes = end.length;
     yield end;
   }
   await atomicReplace(fs, basePath(dir, fileNumber), chunks(), { syncEveryBytes: BASE_SYNC_EVERY_BYTES });
-  return bytes;
+  return covered.bytes + endBytes;
 }
 
 /** The snapshot's entries encoded, a slice at a time: each slice is at most BASE_SLICE_MS of work or BASE_WRITE_BYTES_MAX. */
@@ -61,7 +63,7 @@ function* slices(steps: Iterable<SnapshotEntry[]>): Generator<{ readonly bytes: 
   let startedAt = performance.now();
   for (const step of steps) {
     for (const entry of step) {
-      const line = frameJson(`{"op":"entry","seq":${entry.version},"key":${JSON.stringify(entry.key)},"value":${entry.json}}`);
+      const line = frameJson(entryJson(entry.version, entry.key, entry.json));
       lines.push(line);
       size += line.length;
     }

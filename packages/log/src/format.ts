@@ -38,8 +38,11 @@ export interface DelRecord { readonly op: "del"; readonly seq: number; readonly 
 export interface BatchRecord { readonly op: "batch"; readonly seq: number; readonly ops: readonly BatchOpRecord[]; readonly ts: number }
 /** A live key in a base file; `seq` is the key's version (the seq of its last write). */
 export interface EntryRecord { readonly op: "entry"; readonly seq: number; readonly key: string; readonly value: JsonValue }
-/** Last line of a base file: a base without it is incomplete. */
-export interface EndRecord { readonly op: "end"; readonly entries: number }
+/**
+ * Last line of a base file: a base without it is incomplete. `bytes` and `crc` (written since
+ * @store/log 0.x, absent before): the count and CRC-32 of every byte before this line.
+ */
+export interface EndRecord { readonly op: "end"; readonly entries: number; readonly bytes?: number; readonly crc?: number }
 
 export type WriteRecord = SetRecord | DelRecord | BatchRecord;
 export type LogRecord = HeaderRecord | WriteRecord | EntryRecord | EndRecord;

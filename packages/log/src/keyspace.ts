@@ -18,9 +18,15 @@ export interface KeyChange {
  * snapshot can hold on to them.
  */
 interface Entry {
-  /** The value, once parsed; undefined until the first read of a key written since open. */
+  /** The value, once parsed; undefined until the first read of a key written or loaded since open. */
   value: JsonValue | undefined;
-  readonly json: string | undefined;
+  /**
+   * The value's JSON text: a string (a write), or the bytes `[start, end)` of a buffer read at open
+   * (a base's entries stay in the file's bytes: no string per value, nothing for the GC to trace).
+   */
+  readonly json: string | Buffer | undefined;
+  readonly start: number;
+  readonly end: number;
   /** The seq of the key's last write. */
   readonly version: number;
   /** Estimated bytes this key would take in a base file. */
@@ -88,14 +94,27 @@ export class Keyspace {
     const bytesEach = Math.ceil(recordBytes / Math.max(1, changes.length));
     for (const change of changes) {
       if (change.deleted) this.#remove(change.key);
-      else this.#put(change.key, { value: change.value, json: change.json, version: seq, bytes: bytesEach, emittedBy: 0 });
+      else this.#put(change.key, { value: change.value, json: change.json, start: 0, end: 0, version: seq, bytes: bytesEach, emittedBy: 0 });
     }
     this.#seq = seq;
   }
 
   /** Loads one key from a base file, or replays one set: the value as parsed, or as JSON text. */
   load(key: string, value: JsonValue | undefined, json: string | undefined, version: number, bytes: number): void {
-    this.#put(key, { value, json, version, bytes, emittedBy: 0 });
+    this.#put(key, { value, json, start: 0, end: 0, version, bytes, emittedBy: 0 });
+  }
+
+  /**
+   * Adds a base's key to a keyspace being filled from it, its value the JSON text in
+   * `source[start, end)` (kept, not copied). A base's keys are distinct, so this is one Map operation
+   * where `load` takes two; false if the key was there already (then the keyspace is to be dropped).
+   */
+  addFromBase(key: string, source: Buffer, start: number, end: number, version: number, bytes: number): boolean {
+    if (this.#snapshot !== null || this.#sortedKeys !== null) throw new Error("assertion failed: addFromBase on a keyspace in use");
+    const size = this.#entries.size;
+    this.#entries.set(key, { value: undefined, json: source, start, end, version, bytes, emittedBy: 0 });
+    this.#liveBytes += bytes;
+    return this.#entries.size > size;
   }
 
   /** Keys starting with `prefix`, sorted, with their values, as of now. */
@@ -211,10 +230,14 @@ export function changesOf(record: WriteRecord): KeyChange[] {
 
 /** Values are parsed on first read and frozen, so a reader cannot change the store's state by accident. */
 function valueOf(entry: Entry): JsonValue {
-  if (entry.value === undefined && entry.json !== undefined) entry.value = JSON.parse(entry.json) as JsonValue;
+  if (entry.value === undefined && entry.json !== undefined) entry.value = JSON.parse(textOf(entry.json, entry)) as JsonValue;
   return deepFreeze(entry.value as JsonValue);
 }
 
 function jsonOf(entry: Entry): string {
-  return entry.json ?? JSON.stringify(entry.value);
+  return entry.json === undefined ? JSON.stringify(entry.value) : textOf(entry.json, entry);
+}
+
+function textOf(json: string | Buffer, { start, end }: Entry): string {
+  return typeof json === "string" ? json : json.toString("utf8", start, end);
 }

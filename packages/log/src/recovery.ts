@@ -3,12 +3,14 @@ import { CorruptionError, type FileSystem } from "@store/fs";
 import { fileShape } from "./file-shape.js";
 import { baseName, basePath, listDataFiles, segmentName, segmentPath, type DataFiles } from "./files.js";
 import { pinFiles } from "./pinned-files.js";
-import { encodeRecord, headerRecord, type FileKind, type HeaderRecord, type LogRecord, type WriteRecord } from "./format.js";
+import { loadCheckedBase } from "./base-load.js";
+import { headerRecord, type FileKind, type HeaderRecord, type LogRecord, type WriteRecord } from "./format.js";
 import { decodeLineForReplay, type RawValueRecord } from "./fast-decode.js";
 import { Keyspace, changesOf } from "./keyspace.js";
 import type { CorruptionPolicy, SyncMode } from "./options.js";
 import { scanFile, type Damage, type ScanResult } from "./reader.js";
 import { assertSupportedVersion, damageVerdict, entrySeqProblem, headerProblem, recordSeqProblem, segmentStartProblem } from "./replay-rules.js";
+import { endLine } from "./record-layout.js";
 import { keepAside, moveAside, rewriteSalvaged } from "./salvage.js";
 
 /** What opening found and did; `store.recovery`. */
@@ -72,8 +74,14 @@ async function replayFolder(
   options: RecoveryOptions,
   salvaged: Salvaged[],
 ): Promise<RecoveredState> {
-  const keyspace = new Keyspace();
-  const base = baseNumber === undefined ? { bytes: 0, salvaged: false } : await loadBase(fs, basePath(dir, baseNumber), keyspace, options, salvaged);
+  const checked = baseNumber === undefined ? undefined : await loadCheckedBase(fs, basePath(dir, baseNumber));
+  const keyspace = checked?.keyspace ?? new Keyspace();
+  const base =
+    baseNumber === undefined
+      ? { bytes: 0, salvaged: false }
+      : checked !== undefined
+        ? { bytes: checked.bytes, salvaged: checked.header.salvaged === true }
+        : await loadBase(fs, basePath(dir, baseNumber), keyspace, options, salvaged);
   const baseBytes = base.bytes;
   let afterSalvaged = base.salvaged;
   const sealedSegments: Array<[number, number]> = [];
@@ -134,6 +142,7 @@ class RuleBreaks {
   }
 }
 
+/** A base read line by line: one without a checked end marker (older, salvaged, larger than a buffer), or a damaged one. */
 async function loadBase(fs: FileSystem, path: string, keyspace: Keyspace, options: RecoveryOptions, salvaged: Salvaged[]): Promise<{ bytes: number; salvaged: boolean }> {
   const breaks = new RuleBreaks(path, isSalvaging(options));
   let header: HeaderRecord | undefined;
@@ -172,7 +181,7 @@ async function loadBase(fs: FileSystem, path: string, keyspace: Keyspace, option
   const offset = damage[0]?.offset ?? scan.size;
   if (!isSalvaging(options)) throw corrupt(path, offset, problem);
   const keptAt = await keepAside(fs, path);
-  const bytes = await rewriteSalvaged(fs, path, headerRecord("base", seq, Date.now()), entryLines, encodeRecord({ op: "end", entries }));
+  const bytes = await rewriteSalvaged(fs, path, headerRecord("base", seq, Date.now()), entryLines, endLine(entries));
   salvaged.push({ path, keptAt, damage: damage.length > 0 ? damage : [{ offset, bytes: scan.size - offset, reason: problem }] });
   return { bytes, salvaged: true };
 }

@@ -2,6 +2,7 @@ import { ChangeHistory, type CommittedWrite } from "./change-history.js";
 import { Committer, type PendingWrite } from "./committer.js";
 import { compact, type CompactionResult, type CompactionState } from "./store-compaction.js";
 import { frameJson } from "./format.js";
+import { batchJson, batchOpsJson, delJson, setJson } from "./record-layout.js";
 import { StoreError, assertJsonValue, assertKey, deepFreeze, ioError, type DirectoryLock, type JsonValue } from "@store/fs";
 import { BATCH_OPS_MAX, KEY_BYTES_MAX, VALUE_DEPTH_MAX, type ChangeEvent, type ChangeListener, type ChangeOp, type ValidatedBatch } from "@store/kv";
 import type { KeyChange, Keyspace } from "./keyspace.js";
@@ -174,7 +175,7 @@ export class Store {
       const json = JSON.stringify(value);
       return {
         changes: [{ key, json, deleted: false }],
-        recordJson: (seq) => `{"op":"set","seq":${seq},"key":${JSON.stringify(key)},"value":${json},"ts":${Date.now()}}`,
+        recordJson: (seq) => setJson(seq, key, json, Date.now()),
         preconditions,
       };
     });
@@ -187,7 +188,7 @@ export class Store {
       const preconditions = validateWriteOptions(key, options, "delete");
       return {
         changes: [{ key, deleted: true }],
-        recordJson: (seq) => `{"op":"del","seq":${seq},"key":${JSON.stringify(key)},"ts":${Date.now()}}`,
+        recordJson: (seq) => delJson(seq, key, Date.now()),
         preconditions,
       };
     });
@@ -433,12 +434,10 @@ function deliver(listener: ChangeListener, event: ChangeEvent): void {
 }
 
 function batchWrite(changes: KeyChange[], preconditions: Precondition[]): PreparedWrite {
-  const opsJson = changes
-    .map((change) => (change.deleted ? `{"op":"del","key":${JSON.stringify(change.key)}}` : `{"op":"set","key":${JSON.stringify(change.key)},"value":${change.json!}}`))
-    .join(",");
+  const opsJson = batchOpsJson(changes);
   return {
     changes,
-    recordJson: (seq) => `{"op":"batch","seq":${seq},"ops":[${opsJson}],"ts":${Date.now()}}`,
+    recordJson: (seq) => batchJson(seq, opsJson, Date.now()),
     preconditions,
   };
 }

@@ -26,6 +26,11 @@ function flips(fixture: LogFixture, large: boolean, rng: Rng): Flip[] {
     const file = rng.int(fixture.files.length);
     all.push({ file, byte: rng.int(fixture.files[file]!.bytes.length), bit: rng.int(8) });
   }
+  // Every bit of the base's end marker: its `bytes` and `crc` let an open skip each line's checksum,
+  // so damage there must send the open back to the lines, never past them.
+  const base = fixture.files.findIndex((file) => file.path.endsWith(".base"));
+  const endMarker = fixture.files[base]?.lines.at(-1);
+  if (endMarker !== undefined) for (let byte = endMarker.start; byte < endMarker.end; byte += 1) for (let bit = 0; bit < 8; bit += 1) all.push({ file: base, byte, bit });
   return all;
 }
 
@@ -85,6 +90,6 @@ async function runCase(seed: number, options: CaseOptions): Promise<number> {
 
 export const bitRot: Scenario = {
   name: "bit-rot",
-  summary: "every bit of a small log flipped (a seeded sample of a large one with a base and several segments): detected as STORE_CORRUPTED with file and offset, or cut as a torn tail; never a silently different state",
+  summary: "every bit of a small log flipped (a seeded sample of a large one with a base and several segments, and every bit of that base's end marker): detected as STORE_CORRUPTED with file and offset, or cut as a torn tail; never a silently different state",
   runCase,
 };
