@@ -59,6 +59,8 @@ export class Committer {
   #flushes = 0;
   /** A segment this committer seals joins them. */
   readonly #liveFiles: LiveFiles;
+  /** The sealing of the segments rolled away from, which runs behind the writes to the next one. */
+  #sealing: Promise<void> = Promise.resolve();
 
   constructor(fs: FileSystem, dir: string, segment: ActiveSegment, liveFiles: LiveFiles, highestFileNumber: number, options: CommitterOptions, hooks: CommitterHooks) {
     this.#fs = fs;
@@ -115,17 +117,23 @@ export class Committer {
     });
   }
 
-  /** Seals the active segment and starts the next; `withNew` runs before any write reaches it. */
-  roll<T>(withNew: (segment: ActiveSegment) => T): Promise<T> {
-    return this.#mutex.run(async () => {
+  /**
+   * Starts the next segment; `withNew` runs before any write reaches it. Resolves once the old
+   * segment is also sealed (its zeros cut off, durably), which writers do not wait for.
+   */
+  async roll<T>(withNew: (segment: ActiveSegment) => T): Promise<T> {
+    const result = await this.#mutex.run(async () => {
       await this.#rollLocked();
       return withNew(this.#segment);
     });
+    await this.#sealing;
+    return result;
   }
 
   async close(): Promise<void> {
     await this.idle();
     clearInterval(this.#timer);
+    await this.#sealing;
     await this.#mutex.run(async () => {
       if (this.#failure === undefined && this.#options.sync !== "always") await this.#datasync();
       await this.#segment.close();
@@ -209,16 +217,25 @@ export class Committer {
     }
   }
 
+  /**
+   * Switches to a new segment. Writers wait only for the new segment's creation (its header durable,
+   * then its name): the old one's records are already durable in "always" mode, and are made so first
+   * in the other modes (only the last segment may ever have a torn tail). Cutting the old segment's
+   * preallocated zeros off happens behind the writes: until it is durable, a crash leaves zeros after
+   * its last record, which every reader takes for free space (docs/format.md).
+   */
   async #rollLocked(): Promise<void> {
     if (this.#failure !== undefined) throw this.#failure;
     const old = this.#segment;
-    try {
-      await old.seal();
-      this.#flushes += 1;
-    } catch (error) {
-      const failure = syncFailure(old.path, error);
-      this.fail(failure);
-      throw failure;
+    if (this.#options.sync !== "always") {
+      try {
+        await old.datasync();
+        this.#flushes += 1;
+      } catch (error) {
+        const failure = syncFailure(old.path, error);
+        this.fail(failure);
+        throw failure;
+      }
     }
     // The number is used up whatever happens, so a half-made file is never created twice.
     const fileNumber = ++this.#highestFileNumber;
@@ -232,7 +249,18 @@ export class Committer {
     }
     this.#segment = next;
     this.#liveFiles.addSealed(old.fileNumber, old.size);
-    await old.close();
+    this.#sealing = this.#sealing.then(() => this.#seal(old));
+  }
+
+  /** Cuts the old segment's zeros off durably and closes it. A failure fails the store, as any failed fdatasync does. */
+  async #seal(old: ActiveSegment): Promise<void> {
+    try {
+      await old.seal();
+      this.#flushes += 1;
+    } catch (error) {
+      this.fail(syncFailure(old.path, error));
+    }
+    await old.close().catch(() => undefined);
   }
 }
 

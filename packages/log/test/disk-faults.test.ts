@@ -28,6 +28,29 @@ describe("fsync failure", () => {
   });
 });
 
+describe("a failed seal", () => {
+  it("EIO while sealing a rolled segment (cutting its zeros off, behind the writes) fails the store; after power loss every acknowledged write remains", async () => {
+    const disk = new SimulatedDisk();
+    // Small segments: the workload rolls several times, and each old segment is sealed behind the writes.
+    const store = await openOnDisk(disk, 1, { segmentBytesMax: 1500 });
+    disk.injectFault({ operation: "truncate", nth: 1, kind: "EIO", pathIncludes: "/000001.log" });
+    const result = await runWorkload(store, new Rng(3), 200, 4);
+    expect(result.completed).toBe(false);
+    expect(store.stats().failed).toBe(true);
+    await expect(store.set("later", 1)).rejects.toMatchObject({ code: "STORE_FAILED" });
+    await store.close();
+    for (let seed = 0; seed < 4; seed += 1) {
+      await runWithSeed(seed, async (rng) => {
+        const reopened = await openOnDisk(disk.crash(rng), 2);
+        const acknowledgedSeq = Math.max(0, ...result.acknowledged);
+        expect(reopened.seq).toBeGreaterThanOrEqual(acknowledgedSeq);
+        expect(stateOf(reopened)).toEqual(modelAt(new Map(), result.issued, reopened.seq));
+        await reopened.close();
+      });
+    }
+  });
+});
+
 describe("disk full", () => {
   it("ENOSPC or a short write at every write index: a typed error, no partial record in the file, and the store works once space is back", async () => {
     let faultsHit = 0;

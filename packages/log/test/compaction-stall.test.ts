@@ -44,6 +44,34 @@ function recordingFs(operations: Operation[]): FileSystem {
   };
 }
 
+/** The real disk, where truncating `name` waits until the returned `release` is called; `held` resolves when it starts to. */
+function gatedTruncateFs(name: string): { fs: FileSystem; held: Promise<void>; release: () => void } {
+  let release = (): void => undefined;
+  let started = (): void => undefined;
+  const held = new Promise<void>((resolve) => {
+    started = resolve;
+  });
+  const gate = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  const fs: FileSystem = {
+    ...delegatingFs(nodeFileSystem),
+    open: async (path, flags) => {
+      const handle = await nodeFileSystem.open(path, flags);
+      if (basename(path) !== name) return handle;
+      return {
+        ...delegatingHandle(handle),
+        truncate: async (length) => {
+          started();
+          await gate;
+          return handle.truncate(length);
+        },
+      };
+    },
+  };
+  return { fs, held, release };
+}
+
 const isBaseTemp = (operation: Operation): boolean => operation.file.includes(".base.") && operation.file.endsWith(".tmp");
 const KIB = 1024;
 
@@ -111,5 +139,24 @@ describe("compaction's work comes in small pieces", () => {
     expect(backup).toBeDefined();
     // Buffer.equals: a deep equality over 3 MiB of bytes takes half a minute.
     expect(gunzipSync(await readFile(join(dir, "backups", backup!))).equals(segment)).toBe(true);
+  });
+
+  it("writers do not wait for the old segment's seal: a set commits while cutting its zeros off is still held up", async () => {
+    const dir = await tempDir();
+    const gated = gatedTruncateFs("000001.log");
+    const store = await openStore(dir, { fs: gated.fs });
+    await Promise.all(Array.from({ length: 100 }, (_, index) => store.set(`key/${index}`, index)));
+    const compaction = store.compact();
+    await gated.held;
+    // The truncate of 000001.log (its preallocated zeros) has not finished, and will not until released.
+    const { seq } = await store.set("during/seal", true);
+    expect(seq).toBe(101);
+    gated.release();
+    await compaction;
+    await store.close();
+    const reopened = await openStore(dir);
+    expect(reopened.get("during/seal")).toBe(true);
+    expect(reopened.get("key/99")).toBe(99);
+    await reopened.close();
   });
 });
