@@ -2,6 +2,7 @@ import { createConnection, type Socket } from "node:net";
 import { isErrno, type StoreError } from "@store/fs";
 import { codeOf, remoteError, type RemoteErrorCode } from "./errors.js";
 import { encodeFrame, FrameReader } from "./frame.js";
+import { FrameWriter, type Flushable } from "./frame-writer.js";
 import { PROTOCOL_NAME, PROTOCOL_VERSIONS } from "./limits.js";
 import { encodeHello, parseServerMessage, type Notice, type ServerMessage } from "./messages.js";
 
@@ -36,10 +37,11 @@ export class Link {
   readonly #socket: Socket;
   readonly #closed: Promise<void>;
   readonly #fail: (error: StoreError<RemoteErrorCode>) => void;
-  #corked = false;
+  readonly #out: FrameWriter;
 
   private constructor(socket: Socket, welcome: Extract<ServerMessage, { t: "welcome" }>, closed: Promise<void>, fail: (error: StoreError<RemoteErrorCode>) => void) {
     this.#socket = socket;
+    this.#out = new FrameWriter(socket);
     this.#fail = fail;
     this.serverFrameBytesMax = welcome.frameBytesMax;
     this.serverId = welcome.serverId;
@@ -116,31 +118,20 @@ export class Link {
 
   /** Bytes written and not yet taken by the kernel. */
   get unsentBytes(): number {
-    return this.#socket.writableLength;
+    return this.#socket.writableLength + this.#out.stagedBytes;
   }
 
-  /** Writes a frame; `onFlushed(true)` once the kernel has all of it (it may then have reached the server), `false` if it never will. */
-  write(frame: Buffer, onFlushed: (flushed: boolean) => void): void {
-    if (!this.#socket.writable) {
-      onFlushed(false);
-      return;
-    }
-    // Frames of one turn of the event loop go to the kernel together (one writev).
-    if (!this.#corked) {
-      this.#corked = true;
-      this.#socket.cork();
-      process.nextTick(() => {
-        this.#corked = false;
-        this.#socket.uncork();
-      });
-    }
-    this.#socket.write(frame, (error) => {
-      onFlushed(error === undefined || error === null);
-    });
+  /**
+   * Sends a frame holding `text` (with the others of this turn of the event loop, in one write);
+   * `flushable.flushed` becomes true once the kernel has it (it may then have reached the server).
+   */
+  write(text: string, flushable?: Flushable): void {
+    if (this.#socket.writable) this.#out.write(text, flushable);
   }
 
   /** Half-closes (the server then closes its side) and resolves once the socket is closed. */
   end(): Promise<void> {
+    this.#out.flush();
     if (this.#socket.writable) this.#socket.end();
     return this.#closed;
   }

@@ -21,7 +21,6 @@ import { reconnectDelayMs } from "./backoff.js";
 import { Link, type LinkLoss, type LinkOptions } from "./client-link.js";
 import { RemoteSubscription, type SubscriptionOwner } from "./client-subscription.js";
 import { asStoreError, codeOf, fromWireError, remoteError, type RemoteErrorCode } from "./errors.js";
-import { encodeFrame, frameSize } from "./frame.js";
 import {
   CLIENT_NAME_CHARS_MAX,
   CLIENT_REQUESTS_IN_FLIGHT_MAX_DEFAULT,
@@ -135,7 +134,7 @@ class RemoteClient implements RemoteStore, SubscriptionOwner {
   readonly socketPath: string;
   readonly #settings: ClientSettings;
   readonly #pending = new Map<number, Pending>();
-  readonly #queue: Array<{ pending: Pending; frame: Buffer }> = [];
+  readonly #queue: Array<{ pending: Pending; text: string }> = [];
   readonly #subscriptions = new Set<RemoteSubscription>();
   readonly #byServerId = new Map<number, RemoteSubscription>();
   /** Callers' requests not yet settled, so that close() can wait for them. */
@@ -285,9 +284,13 @@ class RemoteClient implements RemoteStore, SubscriptionOwner {
     const link = this.#link;
     if (link === undefined) return Promise.reject(this.#notConnectedError());
     const id = (this.#nextId += 1);
-    const frame = encodeFrame(encode(id));
-    if (frameSize(frame) > link.serverFrameBytesMax) {
-      return Promise.reject(remoteError("STORE_TOO_LARGE", `The request is ${frameSize(frame)} bytes, over the frameBytesMax (${link.serverFrameBytesMax}) of the store server at ${this.socketPath}.`));
+    const text = encode(id);
+    // UTF-8 takes at most 3 bytes per UTF-16 code unit: only a text near the limit is measured.
+    if (text.length * 3 > link.serverFrameBytesMax) {
+      const bytes = Buffer.byteLength(text, "utf8");
+      if (bytes > link.serverFrameBytesMax) {
+        return Promise.reject(remoteError("STORE_TOO_LARGE", `The request is ${bytes} bytes, over the frameBytesMax (${link.serverFrameBytesMax}) of the store server at ${this.socketPath}.`));
+      }
     }
     const promise = new Promise<T>((resolve, reject) => {
       const pending: Pending = {
@@ -304,8 +307,8 @@ class RemoteClient implements RemoteStore, SubscriptionOwner {
         },
         reject,
       };
-      if (this.#queue.length === 0 && this.#pending.size < this.#settings.requestsInFlightMax) this.#send(link, pending, frame);
-      else this.#queue.push({ pending, frame });
+      if (this.#queue.length === 0 && this.#pending.size < this.#settings.requestsInFlightMax) this.#send(link, pending, text);
+      else this.#queue.push({ pending, text });
     });
     if (kind === "read" || kind === "write" || kind === "sub") {
       this.#calls.add(promise);
@@ -317,19 +320,18 @@ class RemoteClient implements RemoteStore, SubscriptionOwner {
     return promise;
   }
 
-  #send(link: Link, pending: Pending, frame: Buffer): void {
+  #send(link: Link, pending: Pending, text: string): void {
     this.#pending.set(pending.id, pending);
-    link.write(frame, (flushed) => {
-      if (flushed) pending.flushed = true;
-    });
+    // Only a batch needs to know whether its frame reached the kernel (an unknown outcome, or none).
+    link.write(text, pending.kind === "write" ? pending : undefined);
   }
 
   #sendQueued(): void {
     const link = this.#link;
     if (link === undefined) return;
     while (this.#queue.length > 0 && this.#pending.size < this.#settings.requestsInFlightMax) {
-      const { pending, frame } = this.#queue.shift()!;
-      this.#send(link, pending, frame);
+      const { pending, text } = this.#queue.shift()!;
+      this.#send(link, pending, text);
     }
   }
 

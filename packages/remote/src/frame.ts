@@ -11,23 +11,6 @@ export function encodeFrame(text: string): Buffer {
 }
 
 /**
- * The header of a frame whose payload is `head` followed by `restBytes` more bytes written
- * separately (an event's shared ops): the length prefix and `head` in one buffer.
- */
-export function encodeFrameHead(head: string, restBytes: number): Buffer {
-  const headBytes = Buffer.byteLength(head, "utf8");
-  const frame = Buffer.allocUnsafe(FRAME_HEADER_BYTES + headBytes);
-  frame.writeUInt32BE(headBytes + restBytes, 0);
-  frame.write(head, FRAME_HEADER_BYTES, "utf8");
-  return frame;
-}
-
-/** The payload size a frame announces (what `FrameReader` checks against its limit). */
-export function frameSize(frame: Buffer): number {
-  return frame.length - FRAME_HEADER_BYTES;
-}
-
-/**
  * Cuts a byte stream into frames. The length a header announces is checked against `frameBytesMax`
  * as soon as the 4 header bytes are in, before any byte of the payload is awaited or any memory is
  * set aside for it: a peer announcing 4 GiB gets a `STORE_PROTOCOL` error, not an allocation.

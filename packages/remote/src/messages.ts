@@ -239,14 +239,13 @@ export function encodeError(id: number, error: WireError): string {
 }
 
 /**
- * An event is `{"t":"ev","sub":<id>,"seq":<seq>,"ops":<ops>}`, written as this head, the ops' JSON
- * (made once per event, shared by every subscriber: `JsonCache.eventOps`) and `EVENT_TAIL`.
+ * An event is `{"t":"ev","sub":<id>,"seq":<seq>,"ops":<ops>}`, written as this head (ASCII), the
+ * ops' JSON (made once per event, shared by every subscriber: `JsonCache.eventOps`) and `}`
+ * (`FrameWriter.writeEvent`).
  */
 export function eventHead(sub: number, seq: number): string {
   return `{"t":"ev","sub":${sub},"seq":${seq},"ops":`;
 }
-
-export const EVENT_TAIL = Buffer.from("}");
 
 export function encodeEnd(sub: number, error: WireError): string {
   return JSON.stringify({ t: "end", sub, error });

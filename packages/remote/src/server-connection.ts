@@ -2,10 +2,12 @@ import type { Socket } from "node:net";
 import type { StoreError } from "@store/fs";
 import type { ChangeEvent, Entry, KeyValueStore, ScanOptions, Subscription, WriteOp } from "@store/kv";
 import { codeOf, remoteError, toWireError, type RemoteErrorCode } from "./errors.js";
-import { encodeFrame, encodeFrameHead, FrameReader } from "./frame.js";
+import { encodeFrame, FrameReader } from "./frame.js";
+import { FrameWriter } from "./frame-writer.js";
 import type { JsonCache } from "./json-cache.js";
-import { FRAME_BYTES_MIN, PART_CHARS_TARGET, PROTOCOL_NAME, PROTOCOL_VERSIONS } from "./limits.js";
-import { EVENT_TAIL, encodeBye, encodeEnd, encodeError, encodeOk, encodePart, encodeRefuse, encodeWelcome, eventHead, parseHello, parseRequest, type Notice, type Request } from "./messages.js";
+import type { WritesInFlight } from "./writes-in-flight.js";
+import { FRAME_BYTES_MIN, FRAME_HEADER_BYTES, PART_CHARS_TARGET, PROTOCOL_NAME, PROTOCOL_VERSIONS } from "./limits.js";
+import { encodeBye, encodeEnd, encodeError, encodeOk, encodePart, encodeRefuse, encodeWelcome, eventHead, parseHello, parseRequest, type Notice, type Request } from "./messages.js";
 
 /** Who is connected, as the server's reports name them. */
 export interface ClientInfo {
@@ -37,6 +39,8 @@ export interface ConnectionContext {
   reportError(error: StoreError<RemoteErrorCode>, client: ClientInfo): void;
   /** JSON of values, entries and events, each made once. */
   readonly json: JsonCache;
+  /** Batches in flight by key, which reads of those keys wait for. */
+  readonly writes: WritesInFlight;
   countRequest(): void;
   onClosed(connection: ServerConnection): void;
 }
@@ -63,13 +67,13 @@ export class ServerConnection {
   readonly #socket: Socket;
   readonly #context: ConnectionContext;
   readonly #reader: FrameReader;
+  readonly #out: FrameWriter;
   readonly #subscriptions = new Map<number, ServedSubscription>();
   readonly #closed: Promise<void>;
   #info: ClientInfo;
   #state: "hello" | "open" | "draining" | "closed" = "hello";
   #inFlight = 0;
   #lastId = 0;
-  #corked = false;
   #handshakeTimer: NodeJS.Timeout | undefined;
   #waiters: Array<() => void> = [];
 
@@ -77,6 +81,7 @@ export class ServerConnection {
     this.#socket = socket;
     this.#context = context;
     this.#reader = new FrameReader(context.limits.frameBytesMax);
+    this.#out = new FrameWriter(socket);
     this.#info = { connection, clientId: undefined, name: undefined, pid: undefined };
     this.#closed = new Promise((resolve) => {
       socket.once("close", () => {
@@ -108,7 +113,7 @@ export class ServerConnection {
   }
 
   describe(): { requestsInFlight: number; subscriptions: number; unsentBytes: number } {
-    return { requestsInFlight: this.#inFlight, subscriptions: this.#subscriptions.size, unsentBytes: this.#socket.writableLength };
+    return { requestsInFlight: this.#inFlight, subscriptions: this.#subscriptions.size, unsentBytes: this.#socket.writableLength + this.#out.stagedBytes };
   }
 
   /**
@@ -202,18 +207,27 @@ export class ServerConnection {
     const store = this.#context.store;
     try {
       switch (request.t) {
-        case "get":
+        case "get": {
+          const waiting = this.#context.writes.settledOn([request.key]);
+          if (waiting !== undefined) await waiting;
           this.#write(encodeOk(request.id, this.#context.json.entry(await store.get(request.key as string))));
           return;
-        case "getMany":
+        }
+        case "getMany": {
+          const waiting = this.#context.writes.settledOn(request.keys);
+          if (waiting !== undefined) await waiting;
           await this.#writeList(request.id, await store.getMany(request.keys as string[]));
           return;
+        }
         case "scan":
           await this.#writeList(request.id, await store.scan(request.options as ScanOptions));
           return;
-        case "batch":
-          this.#write(encodeOk(request.id, `{"seq":${(await store.batch(request.ops as WriteOp[])).seq}}`));
+        case "batch": {
+          const written = store.batch(request.ops as WriteOp[]);
+          this.#context.writes.track(request.ops, written);
+          this.#write(encodeOk(request.id, `{"seq":${(await written).seq}}`));
           return;
+        }
         case "stats":
           this.#write(encodeOk(request.id, JSON.stringify(await store.stats())));
           return;
@@ -238,6 +252,7 @@ export class ServerConnection {
       const item = this.#context.json.entry(entry);
       if (items.length > 0 && chars + item.length > PART_CHARS_TARGET) {
         this.#write(encodePart(id, items));
+        this.#out.flush();
         items = [];
         chars = 0;
         while (this.#socket.writableNeedDrain && !this.#socket.destroyed) await new Promise<void>((resolve) => this.#waiters.push(resolve));
@@ -302,14 +317,12 @@ export class ServerConnection {
     try {
       // The ops' bytes are shared by every subscriber: only the small head differs.
       const ops = this.#context.json.eventOps(event);
-      const head = encodeFrameHead(eventHead(served.id, event.seq), ops.length + EVENT_TAIL.length);
-      if (this.#socket.writableLength + head.length + ops.length + EVENT_TAIL.length > this.#context.limits.clientBufferBytesMax) {
+      const head = eventHead(served.id, event.seq);
+      if (this.#socket.writableLength + this.#out.stagedBytes + FRAME_HEADER_BYTES + head.length + ops.length + 1 > this.#context.limits.clientBufferBytesMax) {
         this.#slowConsumer();
         return;
       }
-      this.#writeFrame(head);
-      this.#writeFrame(ops);
-      this.#writeFrame(EVENT_TAIL);
+      this.#out.writeEvent(head, ops);
     } catch (error) {
       // Only a bug gets here (an event too large to encode): end this subscription and say why.
       this.#onSubscriptionError(served, error);
@@ -332,6 +345,7 @@ export class ServerConnection {
     if (this.#info.clientId !== undefined) this.#context.rememberNotice(this.#info.clientId, { code: error.code, message: error.message });
     this.#context.reportError(error, this.#info);
     this.#state = "closed";
+    this.#out.discard();
     this.#socket.destroy();
   }
 
@@ -354,26 +368,14 @@ export class ServerConnection {
   #end(text: string): void {
     if (this.#state === "closed") return;
     this.#state = "closed";
+    this.#out.flush();
     if (this.#socket.writable) this.#socket.end(encodeFrame(text));
     this.#socket.resume();
   }
 
+  // Frames of one turn of the event loop go to the kernel together, in one write (FrameWriter).
   #write(text: string): void {
-    this.#writeFrame(encodeFrame(text));
-  }
-
-  // Writes of one turn of the event loop go to the kernel together (one writev).
-  #writeFrame(bytes: Buffer): void {
-    if (!this.#socket.writable) return;
-    if (!this.#corked) {
-      this.#corked = true;
-      this.#socket.cork();
-      process.nextTick(() => {
-        this.#corked = false;
-        this.#socket.uncork();
-      });
-    }
-    this.#socket.write(bytes);
+    this.#out.write(text);
   }
 
   #wake(): void {

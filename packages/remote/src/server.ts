@@ -5,6 +5,7 @@ import type { KeyValueStore } from "@store/kv";
 import { remoteError, type RemoteErrorCode } from "./errors.js";
 import { encodeFrame } from "./frame.js";
 import { JsonCache } from "./json-cache.js";
+import { WritesInFlight } from "./writes-in-flight.js";
 import {
   CLIENT_BUFFER_BYTES_MAX_DEFAULT,
   CLOSE_GRACE_MS_DEFAULT,
@@ -155,6 +156,7 @@ class SocketServer implements RemoteServer {
         }
       },
       json: new JsonCache(),
+      writes: new WritesInFlight(),
       countRequest: () => {
         this.#requests += 1;
       },
