@@ -1,6 +1,8 @@
 import type { createGame as CreateGame, Game } from "@store/game";
 import type { KeyValueStore } from "@store/kv";
 import { ConflictCountingStore } from "./counting-store.js";
+
+type GameOptions = NonNullable<Parameters<typeof CreateGame>[1]>;
 import type { GameSystem, OpenTiming, PlayerSeed, RankedPlayer, Totals } from "./system.js";
 
 /** A KeyValueStore opened for one game system: the log, PostgreSQL, or a socket client. */
@@ -29,14 +31,17 @@ export interface Backend {
 export class KvGame implements GameSystem {
   readonly #backend: Backend;
   readonly #createGame: typeof CreateGame;
+  readonly #gameOptions: GameOptions;
   #opened: OpenedBackend | undefined;
   #game: Game | undefined;
   #kv: ConflictCountingStore | undefined;
   readonly compact?: () => Promise<void>;
   readonly dataElsewhere: boolean;
 
-  constructor(backend: Backend, createGame: typeof CreateGame) {
+  /** `gameOptions`: createGame's options; its defaults where absent. */
+  constructor(backend: Backend, createGame: typeof CreateGame, gameOptions: GameOptions = {}) {
     this.#backend = backend;
+    this.#gameOptions = gameOptions;
     this.dataElsewhere = backend.dataElsewhere === true;
     this.#createGame = createGame;
     if (backend.compacts) {
@@ -54,7 +59,7 @@ export class KvGame implements GameSystem {
     const storeOpenMs = performance.now() - start;
     this.#opened = opened;
     this.#kv = new ConflictCountingStore(opened.kv);
-    this.#game = await this.#createGame(this.#kv);
+    this.#game = await this.#createGame(this.#kv, this.#gameOptions);
     return { storeOpenMs };
   }
 

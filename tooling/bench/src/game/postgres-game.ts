@@ -16,8 +16,8 @@ function shown(url: string): string {
   }
 }
 
-/** Runs `task` on one connection to the server's maintenance database, then closes it. */
-async function withAdmin<T>(pg: PgModule, task: (client: InstanceType<PgModule["Client"]>) => Promise<T>): Promise<T> {
+/** Runs `task` on one connection to the server's maintenance database (the one STORE_PG_URL names), then closes it. */
+export async function withAdmin<T>(pg: PgModule, task: (client: InstanceType<PgModule["Client"]>) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: postgresUrl, connectionTimeoutMillis: 5_000 });
   client.on("error", () => undefined);
   try {

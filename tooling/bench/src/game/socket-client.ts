@@ -26,6 +26,10 @@ const system = new KvGame(
     compacts: false,
   },
   createGame,
+  // Players of different processes race for the same accounts (update() queues only within a
+  // process), and a busy machine lengthens each race: 16 attempts, the default, ran out on an
+  // account at a load average of 30. What a bot with shards would raise too.
+  { attemptsMax: 64 },
 );
 await system.open(socketPath);
 writeSync(1, "ready\n");
