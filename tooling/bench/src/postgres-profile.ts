@@ -46,7 +46,8 @@ class Tally {
   }
 }
 
-const statements = new Tally();
+/** The current profile's driver calls. */
+let statements = new Tally();
 // Every query of every pg client, named after the store's statement ("store:write" -> "write").
 type Query = (this: pg.Client, ...args: unknown[]) => unknown;
 // eslint-disable-next-line @typescript-eslint/unbound-method -- called below with apply() on the client
@@ -55,12 +56,21 @@ const originalQuery = pg.Client.prototype.query as unknown as Query;
   const config = args[0] as { name?: string; text?: string } | string;
   const name = typeof config === "string" ? config : config.name !== undefined && config.name !== "" ? config.name.split(":").pop()! : (config.text ?? "?");
   const label = name.split(" ")[0]!;
+  const tally = statements;
   const started = performance.now();
+  // pg.Pool's own query() calls the client's with a callback (the store's single-statement reads).
+  const callback = args.at(-1);
+  if (typeof callback === "function") {
+    args[args.length - 1] = (...results: unknown[]): unknown => {
+      tally.add(label, performance.now() - started);
+      return (callback as (...results: unknown[]) => unknown)(...results);
+    };
+  }
   const result = originalQuery.apply(this, args);
   if (result instanceof Promise) {
     void result.then(
       () => {
-        statements.add(label, performance.now() - started);
+        tally.add(label, performance.now() - started);
       },
       () => undefined,
     );
@@ -107,6 +117,7 @@ async function profile(label: string, options: PostgresStoreOptions): Promise<st
   const url = new URL(postgresUrl);
   url.pathname = `/${database}`;
   const calls = new Tally();
+  statements = new Tally();
   try {
     const pool = new pg.Pool({ connectionString: url.toString(), max: 10, options: "-c track_wal_io_timing=on" });
     pool.on("error", () => undefined);

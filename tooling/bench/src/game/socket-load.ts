@@ -26,9 +26,15 @@ export class LineChild {
   readonly #lines: string[] = [];
   #waiters: Array<() => void> = [];
   #ended = false;
+  /** The end of what the child wrote to stderr (passed on to ours as it comes), for a failure's message. */
+  #stderrTail = "";
 
   constructor(child: ChildProcess) {
     this.process = child;
+    child.stderr?.on("data", (chunk: Buffer) => {
+      process.stderr.write(chunk);
+      this.#stderrTail = (this.#stderrTail + chunk.toString("utf8")).slice(-4_096);
+    });
     const wake = (): void => {
       for (const resolve of this.#waiters.splice(0)) resolve();
     };
@@ -51,9 +57,15 @@ export class LineChild {
       const index = this.#lines.findIndex((text) => text.startsWith(prefix));
       // Taken out, so that the same request made again waits for the next answer.
       if (index >= 0) return this.#lines.splice(index, 1)[0]!;
-      if (this.#ended) throw new Error(`the child ${String(this.process.pid)} ended before a line starting with "${prefix}"`);
+      if (this.#ended) throw new Error(`the child ${String(this.process.pid)} ended before a line starting with "${prefix}"${this.#cause()}`);
       await new Promise<void>((resolve) => this.#waiters.push(resolve));
     }
+  }
+
+  /** The error the child printed last (an uncaught one's first line), if any. */
+  #cause(): string {
+    const error = this.#stderrTail.split("\n").findLast((text) => /^\w*Error\b/.test(text));
+    return error === undefined ? "" : `: ${error.slice(0, 300)}`;
   }
 
   /** Sends a line and waits for the answer that starts with `prefix`. */
@@ -80,7 +92,7 @@ export function typeScriptFlags(): string[] {
   return ["--import", pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href];
 }
 
-/** Starts `script` (a path or file URL) in a new Node process with `nodeArgs`, stderr shared with this process. */
+/** Starts `script` (a path or file URL) in a new Node process with `nodeArgs`, its stderr passed on to this process's. */
 export function startScript(script: string | URL, args: readonly string[], nodeArgs: readonly string[] = typeScriptFlags()): LineChild {
   if (!reaperInstalled) {
     reaperInstalled = true;
@@ -89,7 +101,7 @@ export function startScript(script: string | URL, args: readonly string[], nodeA
     });
   }
   const path = typeof script === "string" ? script : fileURLToPath(script);
-  const child = spawn(process.execPath, [...nodeArgs, path, ...args], { stdio: ["pipe", "pipe", "inherit"] });
+  const child = spawn(process.execPath, [...nodeArgs, path, ...args], { stdio: ["pipe", "pipe", "pipe"] });
   running.add(child);
   child.on("exit", () => running.delete(child));
   return new LineChild(child);
