@@ -68,6 +68,11 @@ export function spawnLines(args: readonly string[], options: { stdin?: boolean }
   });
   createInterface({ input: child.stderr! }).on("line", (line) => {
     stderr.push(line);
+    for (const waiter of waiters) {
+      if (!waiter.condition()) continue;
+      waiters.delete(waiter);
+      waiter.resolve();
+    }
   });
   child.stdin?.on("error", () => undefined);
   const exited = new Promise<number | null>((resolve) => child.on("close", resolve));

@@ -84,6 +84,41 @@ describe("store stats and tail on a running bot's socket", () => {
     }
   });
 
+  it("tail --follow outlives a server restart: it reconnects and resumes after the last seq it printed, every change once, in order", async () => {
+    const dir = await tempDir();
+    const { kv, server, socketPath } = await serve(dir);
+    await setMany(kv, 1, 3);
+    const tail = spawnLines([MAIN, "tail", socketPath, "--follow", "--json"]);
+    const seen = (): number[] => tail.lines.map((line) => (JSON.parse(line) as { seq: number }).seq);
+    try {
+      while (!server.stats().clients.some((client) => client.subscriptions > 0)) await new Promise((resolve) => setTimeout(resolve, 10));
+      await setMany(kv, 4, 3);
+      await tail.until(() => seen().includes(6));
+
+      // The server goes away (a bot restarting) while the store takes writes the tail has not seen.
+      await server.close();
+      await tail.until(() => tail.stderr.some((line) => line.includes("reconnecting")));
+      await setMany(kv, 7, 3);
+      const again = await serveStore(kv, { socketPath });
+      try {
+        await tail.until(() => seen().includes(9));
+        const last = await setMany(kv, 10, 3);
+        await tail.until(() => seen().includes(last));
+        expect(seen()).toEqual([4, 5, 6, 7, 8, 9, 10, 11, 12]);
+        expect(tail.stderr.filter((line) => line.startsWith("store: "))).toEqual([
+          expect.stringMatching(/^store: lost the connection to .*; reconnecting$/u),
+          `store: reconnected to ${socketPath}; resuming after seq 6`,
+        ]);
+        tail.process.kill("SIGINT");
+        expect(await tail.exited).toBe(0);
+      } finally {
+        await again.close();
+      }
+    } finally {
+      tail.process.kill("SIGKILL");
+    }
+  });
+
   it("history the server no longer keeps exits 1 with STORE_HISTORY_GONE", async () => {
     const { kv, socketPath } = await serve(await tempDir(), { changeHistoryMax: 2 });
     await setMany(kv, 1, 10);

@@ -1,5 +1,5 @@
 import { stat } from "node:fs/promises";
-import type { RemoteStore } from "@store/remote";
+import type { ConnectionChange, RemoteStore } from "@store/remote";
 
 /**
  * `stats` and `tail` take a running bot's socket (`<data folder>/store.sock`) as well as a folder:
@@ -13,8 +13,14 @@ export async function isSocket(path: string): Promise<boolean> {
   }
 }
 
-/** One attempt, no reconnection: an operator's command should fail fast when the bot is down. */
-export async function connect(socketPath: string): Promise<RemoteStore> {
+/**
+ * One attempt, no reconnection: an operator's command should fail fast when the bot is down. With
+ * `onConnectionChange` (`tail --follow`, which outlives a bot restart), the first connection still fails
+ * fast, but a connection lost later is tried again for as long as it runs, and told.
+ */
+export async function connect(socketPath: string, onConnectionChange?: (change: ConnectionChange) => void): Promise<RemoteStore> {
   const { connectStore } = await import("@store/remote");
-  return connectStore({ socketPath, name: `store-cli-${process.pid}`, reconnectAttemptsMax: 1 });
+  const name = `store-cli-${process.pid}`;
+  if (onConnectionChange === undefined) return connectStore({ socketPath, name, reconnectAttemptsMax: 1 });
+  return connectStore({ socketPath, name, onConnectionChange });
 }

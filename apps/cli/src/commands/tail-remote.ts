@@ -1,6 +1,6 @@
 import type { ChangeEvent } from "@store/kv";
 import { EXIT, type ExitCode } from "../exit-codes.js";
-import { outJson, type Io } from "../io.js";
+import { err, outJson, type Io } from "../io.js";
 import { connect } from "./remote.js";
 import { eventLines } from "./tail.js";
 
@@ -9,16 +9,32 @@ import { eventLines } from "./tail.js";
  * from `--from` (default: the current seq, so only new changes), in the lines of a folder's tail.
  * The socket carries no write time, so `ts` is when the change arrived. Without --follow it stops at
  * the seq current when it started; `STORE_HISTORY_GONE` (the server no longer keeps that history)
- * is an error (exit 1), as for a folder.
+ * is an error (exit 1), as for a folder. With --follow it outlives a server restart: the client
+ * reconnects on its own and the subscription resumes after the last seq printed (said on stderr).
  */
 export async function tailRemote(io: Io, socketPath: string, options: { json?: boolean; follow?: boolean; from?: number }): Promise<ExitCode> {
-  const kv = await connect(socketPath);
+  let lastSeq = 0;
+  let lost = false;
+  const kv = await connect(
+    socketPath,
+    options.follow === true
+      ? (change) => {
+          if (change.state === "disconnected") {
+            lost = true;
+            err(io, `store: lost the connection to ${socketPath} (${change.error?.message ?? "closed"}); reconnecting`);
+          } else if (change.state === "connected" && lost) {
+            lost = false;
+            err(io, `store: reconnected to ${socketPath}; resuming after seq ${lastSeq}`);
+          }
+        }
+      : undefined,
+  );
   try {
     const { seq: current } = await kv.stats();
     const afterSeq = options.from === undefined ? current : options.from - 1;
     const follow = options.follow === true;
+    lastSeq = afterSeq;
     await new Promise<void>((resolve, reject) => {
-      let lastSeq = afterSeq;
       const print = (event: ChangeEvent): void => {
         if (!follow && event.seq > current) return; // a write after the start, seen while closing
         const ts = Date.now();
