@@ -87,7 +87,10 @@ export async function retireFiles(fs: FileSystem, dir: string, names: readonly s
   if (backupsMax > 0) {
     await mkdirDurable(fs, backupsDir);
     const tag = String(compactionNumber).padStart(6, "0");
-    for (const name of names) await atomicReplace(fs, join(backupsDir, `${tag}-${name}.gz`), gzipped(fs, join(dir, name)));
+    for (const name of names) {
+      // Synced as it is written, as the base is: one fsync of a whole 64 MiB segment's backup would hold up the log's.
+      await atomicReplace(fs, join(backupsDir, `${tag}-${name}.gz`), gzipped(fs, join(dir, name)), { syncEveryBytes: BASE_SYNC_EVERY_BYTES });
+    }
   }
   for (const name of names) await unlinkIfPresent(fs, join(dir, name));
   await fs.fsyncDir(dir);
