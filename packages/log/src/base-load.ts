@@ -16,6 +16,8 @@ const NEWLINE = 0x0a;
 export interface CheckedBase {
   readonly keyspace: Keyspace;
   readonly header: HeaderRecord;
+  /** The file's bytes, which hold the values. */
+  readonly source: Buffer;
   /** The file's size. */
   readonly bytes: number;
 }
@@ -54,7 +56,7 @@ export async function loadCheckedBase(fs: FileSystem, path: string): Promise<Che
   }
   if (entries !== end.entries) return undefined;
   keyspace.advanceTo(header.seq);
-  return { keyspace, header, bytes: bytes.length };
+  return { keyspace, header, source: bytes, bytes: bytes.length };
 }
 
 /** A base header of this format version: anything else is for the line-by-line reader to judge. */

@@ -2,8 +2,8 @@ import { JSON_START, checksumProblem, parseRecord, type LogRecord } from "./form
 import * as layout from "./record-layout.js";
 
 /**
- * A `set` or base `entry` record whose value is kept as JSON text: opening a store parses a value
- * only when its key is first read, so replaying overwritten keys costs no object graphs.
+ * A `set` or base `entry` record whose value is left as JSON text in the bytes it was read from:
+ * opening a store parses a value only when its key is first read, and makes no string of it.
  */
 export type RawValueRecord = RawValue<"set"> | RawValue<"entry">;
 
@@ -11,7 +11,10 @@ interface RawValue<Op extends "set" | "entry"> {
   readonly op: Op;
   readonly seq: number;
   readonly key: string;
-  readonly json: string;
+  /** The value's JSON text is `source[valueStart, valueEnd)`: the buffer the line was read into. */
+  readonly source: Buffer;
+  readonly valueStart: number;
+  readonly valueEnd: number;
 }
 
 // The layout's own fields (record-layout.ts writes them), as bytes.
@@ -42,8 +45,8 @@ export function decodeLineForReplay(bytes: Buffer, start: number, end: number): 
 function cutRecord(bytes: Buffer, seqStart: number, end: number, op: "set" | "entry"): RawValueRecord | undefined {
   const fields = cutFields(bytes, seqStart, end, op);
   if (fields === undefined) return undefined;
-  const json = bytes.toString("utf8", fields.valueStart, fields.valueEnd);
-  return op === "set" ? { op, seq: fields.seq, key: fields.key, json } : { op, seq: fields.seq, key: fields.key, json };
+  const { seq, key, valueStart, valueEnd } = fields;
+  return op === "set" ? { op, seq, key, source: bytes, valueStart, valueEnd } : { op, seq, key, source: bytes, valueStart, valueEnd };
 }
 
 /** Where a set's or entry's fields are in its line, the value left as bytes. */

@@ -15,7 +15,7 @@ export interface KeyChange {
 
 /**
  * A live key. Entries are replaced on every write, never changed (but for the parse cache), so a
- * snapshot can hold on to them.
+ * snapshot can hold on to them; only replay, before anyone can hold one, updates them in place.
  */
 interface Entry {
   /** The value, once parsed; undefined until the first read of a key written or loaded since open. */
@@ -24,13 +24,13 @@ interface Entry {
    * The value's JSON text: a string (a write), or the bytes `[start, end)` of a buffer read at open
    * (a base's entries stay in the file's bytes: no string per value, nothing for the GC to trace).
    */
-  readonly json: string | Buffer | undefined;
-  readonly start: number;
-  readonly end: number;
+  json: string | Buffer | undefined;
+  start: number;
+  end: number;
   /** The seq of the key's last write. */
-  readonly version: number;
+  version: number;
   /** Estimated bytes this key would take in a base file. */
-  readonly bytes: number;
+  bytes: number;
   /** Set when a running snapshot has already handed this entry out. */
   emittedBy: number;
 }
@@ -99,9 +99,56 @@ export class Keyspace {
     this.#seq = seq;
   }
 
-  /** Loads one key from a base file, or replays one set: the value as parsed, or as JSON text. */
-  load(key: string, value: JsonValue | undefined, json: string | undefined, version: number, bytes: number): void {
-    this.#put(key, { value, json, start: 0, end: 0, version, bytes, emittedBy: 0 });
+  /** Loads one key from a base file, or replays one set, with its value as parsed. */
+  load(key: string, value: JsonValue, version: number, bytes: number): void {
+    this.#put(key, { value, json: undefined, start: 0, end: 0, version, bytes, emittedBy: 0 });
+  }
+
+  /**
+   * Replays a set (or loads a base entry) whose value is the JSON text `source[start, end)`, a
+   * buffer a file was read into: kept, not copied, until `packValues`. Replay runs before anyone can
+   * hold an entry, so a key seen before is updated in place: one Map lookup and nothing allocated
+   * per overwritten key (500k records over 100k keys are mostly that).
+   */
+  replaySet(key: string, source: Buffer, start: number, end: number, version: number, bytes: number): void {
+    if (this.#snapshot !== null) throw new Error("assertion failed: replay while a snapshot runs");
+    const entry = this.#entries.get(key);
+    if (entry === undefined) {
+      this.#entries.set(key, { value: undefined, json: source, start, end, version, bytes, emittedBy: 0 });
+      this.#insertSorted(key);
+      this.#liveBytes += bytes;
+      return;
+    }
+    this.#liveBytes += bytes - entry.bytes;
+    entry.value = undefined;
+    entry.json = source;
+    entry.start = start;
+    entry.end = end;
+    entry.version = version;
+    entry.bytes = bytes;
+  }
+
+  /**
+   * Copies the values that replay left in files' read buffers into one buffer of their own, so those
+   * buffers, which mostly hold records overwritten since, can be freed. Values in `keep` (a base
+   * read whole, where every entry is live) stay where they are. Returns the bytes copied.
+   */
+  packValues(keep: Buffer | undefined): number {
+    if (this.#snapshot !== null) throw new Error("assertion failed: values packed while a snapshot runs");
+    let total = 0;
+    for (const entry of this.#entries.values()) if (isPackable(entry, keep)) total += entry.end - entry.start;
+    if (total === 0) return 0;
+    const packed = Buffer.allocUnsafeSlow(total);
+    let at = 0;
+    for (const entry of this.#entries.values()) {
+      if (!isPackable(entry, keep)) continue;
+      const length = (entry.json as Buffer).copy(packed, at, entry.start, entry.end);
+      entry.json = packed;
+      entry.start = at;
+      entry.end = at + length;
+      at += length;
+    }
+    return total;
   }
 
   /**
@@ -229,6 +276,10 @@ export function changesOf(record: WriteRecord): KeyChange[] {
 }
 
 /** Values are parsed on first read and frozen, so a reader cannot change the store's state by accident. */
+function isPackable(entry: Entry, keep: Buffer | undefined): boolean {
+  return typeof entry.json === "object" && entry.json !== keep;
+}
+
 function valueOf(entry: Entry): JsonValue {
   if (entry.value === undefined && entry.json !== undefined) entry.value = JSON.parse(textOf(entry.json, entry)) as JsonValue;
   return deepFreeze(entry.value as JsonValue);

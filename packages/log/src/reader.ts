@@ -120,31 +120,52 @@ interface FileEnd {
 
 /**
  * The file in chunks that end at a newline: the bytes after a chunk's last newline are carried to
- * the front of the next chunk (usually less than one record, so almost nothing is copied twice).
+ * the front of the next chunk (usually less than one record). The next chunk is read while the
+ * caller scans this one, so the disk (or page cache) and the scan overlap instead of taking turns;
+ * each chunk is read into a buffer with room in front for the carried bytes, so nothing big is copied.
  */
 async function* readChunks(fs: FileSystem, path: string, chunkBytes: number): AsyncGenerator<Chunk, FileEnd> {
   const handle = await fs.open(path, "r");
+  let next: Promise<{ buffer: Buffer; count: number }> | undefined;
   try {
     const size = await handle.size();
     const dataEnd = await findDataEnd(handle, size);
+    const readAt = async (position: number): Promise<{ buffer: Buffer; count: number }> => {
+      const buffer = Buffer.allocUnsafe(CARRY_ROOM_BYTES + Math.min(chunkBytes, dataEnd - position));
+      return { buffer, count: await handle.read(buffer, CARRY_ROOM_BYTES, buffer.length - CARRY_ROOM_BYTES, position) };
+    };
     let carry: Buffer = Buffer.alloc(0);
     let position = 0;
-    while (position < dataEnd) {
-      const buffer = Buffer.allocUnsafe(carry.length + Math.min(chunkBytes, dataEnd - position));
-      carry.copy(buffer, 0);
-      const count = await handle.read(buffer, carry.length, buffer.length - carry.length, position);
+    next = position < dataEnd ? readAt(position) : undefined;
+    while (next !== undefined) {
+      const { buffer, count } = await next;
+      next = undefined;
       if (count === 0) break;
-      const filled = buffer.subarray(0, carry.length + count);
       const base = position - carry.length;
-      const lastNewline = filled.lastIndexOf(0x0a);
       position += count;
+      if (position < dataEnd) next = readAt(position);
+      const filled = withCarry(carry, buffer, count);
+      const lastNewline = filled.lastIndexOf(0x0a);
       carry = filled.subarray(lastNewline + 1);
       if (lastNewline >= 0) yield { buffer: filled.subarray(0, lastNewline + 1), base };
     }
     return { size, dataEnd, rest: carry, restOffset: position - carry.length };
   } finally {
+    // A caller that stops early leaves a read in flight: let it land before the file is closed.
+    await next?.catch(() => undefined);
     await handle.close();
   }
+}
+
+/** Room kept in front of each chunk for the bytes carried from the one before (a record or less). */
+const CARRY_ROOM_BYTES = 64 * 1024;
+
+/** The carried bytes followed by the `count` bytes read into `buffer` after its room. */
+function withCarry(carry: Buffer, buffer: Buffer, count: number): Buffer {
+  const read = buffer.subarray(CARRY_ROOM_BYTES, CARRY_ROOM_BYTES + count);
+  if (carry.length > CARRY_ROOM_BYTES) return Buffer.concat([carry, read]);
+  carry.copy(buffer, CARRY_ROOM_BYTES - carry.length);
+  return buffer.subarray(CARRY_ROOM_BYTES - carry.length, CARRY_ROOM_BYTES + count);
 }
 
 const ZERO_BLOCK = Buffer.alloc(64 * 1024);

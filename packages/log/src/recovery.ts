@@ -67,6 +67,13 @@ export async function recover(fs: FileSystem, dir: string, options: RecoveryOpti
   }
 }
 
+/**
+ * Segment bytes replayed between two copies of the replayed values out of the read buffers: what
+ * opening may hold beyond the live values. Each copy visits every key and moves the live values'
+ * bytes (a 64 MiB segment of 200-byte values is ~250k records).
+ */
+const PACK_EVERY_BYTES = 64 * 1024 * 1024;
+
 async function replayFolder(
   fs: FileSystem,
   dir: string,
@@ -88,15 +95,24 @@ async function replayFolder(
   let recordsReplayed = 0;
   let tornTail: RecoveryReport["tornTail"] = null;
   let lastSegment: RecoveredState["lastSegment"];
+  let unpackedBytes = 0;
   for (const [index, fileNumber] of live.entries()) {
     const path = segmentPath(dir, fileNumber);
     const replay = await replaySegment(fs, path, keyspace, { isLast: index === live.length - 1, afterSalvaged }, options, salvaged);
+    // Replayed values are left in the segments' read buffers: copied out now and then, so that the
+    // buffers, mostly holding records overwritten since, do not pile up.
+    unpackedBytes += replay.size;
+    if (unpackedBytes >= PACK_EVERY_BYTES) {
+      keyspace.packValues(checked?.source);
+      unpackedBytes = 0;
+    }
     afterSalvaged = replay.salvaged;
     recordsReplayed += replay.records;
     tornTail = replay.tornTail ?? tornTail;
     sealedSegments.push([fileNumber, replay.size]);
     lastSegment = replay.appendable ? { fileNumber, size: replay.size, sync: replay.sync } : undefined;
   }
+  keyspace.packValues(checked?.source);
   const firstLive = baseNumber ?? 0;
   const retiredLeftovers = [
     ...files.bases.filter((fileNumber) => fileNumber !== baseNumber).map(baseName),
@@ -162,8 +178,8 @@ async function loadBase(fs: FileSystem, path: string, keyspace: Keyspace, option
           breaks.report(offset, end - offset, problem);
           return; // salvaging: an entry no seq of the base can have written is dropped
         }
-        if ("json" in record) keyspace.load(record.key, undefined, record.json, record.seq, end - offset);
-        else keyspace.load(record.key, record.value, undefined, record.seq, end - offset);
+        if ("source" in record) keyspace.replaySet(record.key, record.source, record.valueStart, record.valueEnd, record.seq, end - offset);
+        else keyspace.load(record.key, record.value, record.seq, end - offset);
         entryLines.push([offset, end]);
       } else if (record.op === "end") endCount = record.entries;
       else breaks.report(offset, end - offset, `unexpected "${record.op}" record in a base file`);
@@ -235,8 +251,8 @@ async function replaySegment(
         if (backwards) return; // salvaging: a record that does not move forward is dropped
       }
       if (salvaging) recordLines.push([offset, end]);
-      if ("json" in write) {
-        keyspace.load(write.key, undefined, write.json, write.seq, end - offset);
+      if ("source" in write) {
+        keyspace.replaySet(write.key, write.source, write.valueStart, write.valueEnd, write.seq, end - offset);
         keyspace.advanceTo(write.seq);
       } else {
         keyspace.apply(write.seq, changesOf(write), end - offset);

@@ -18,8 +18,9 @@ describe("the replay decoder", () => {
         const fast = decodeLineForReplay(line, 0, line.length - 1);
         expect(typeof full).not.toBe("string");
         expect(typeof fast).not.toBe("string");
-        if (typeof fast === "string" || typeof full === "string" || !("json" in fast)) throw new Error("expected a raw value record");
-        expect({ op: fast.op, seq: fast.seq, key: fast.key, value: JSON.parse(fast.json) as unknown }).toEqual({ op: full.op, seq: (full as { seq: number }).seq, key: (full as { key: string }).key, value: (full as { value: unknown }).value });
+        if (typeof fast === "string" || typeof full === "string" || !("source" in fast)) throw new Error("expected a raw value record");
+        expect(fast.source).toBe(line);
+        expect({ op: fast.op, seq: fast.seq, key: fast.key, value: JSON.parse(fast.source.toString("utf8", fast.valueStart, fast.valueEnd)) as unknown }).toEqual({ op: full.op, seq: (full as { seq: number }).seq, key: (full as { key: string }).key, value: (full as { value: unknown }).value });
       }),
       { numRuns: 2000 },
     );
