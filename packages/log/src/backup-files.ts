@@ -46,7 +46,7 @@ export async function listBackups(fs: FileSystem, dir: string): Promise<BackupFi
 }
 
 /** A line of a backup: a record, or why the line is damaged; `offset` counts decompressed bytes. */
-export type BackupLine = { readonly offset: number; readonly record: LogRecord } | { readonly offset: number; readonly problem: string };
+export type BackupLine = { readonly offset: number; readonly record: LogRecord } | { readonly offset: number; readonly problem: string; readonly notGzip?: true };
 
 /**
  * The lines of a gzipped backup, decompressed as a stream (memory stays at a chunk, whatever the
@@ -81,7 +81,7 @@ export async function* readBackupLines(fs: FileSystem, path: string): AsyncGener
         base += start;
       }
     } catch (error) {
-      yield { offset: base + carry.length, problem: `it does not decompress (${error instanceof Error ? error.message : String(error)})` };
+      yield { offset: base + carry.length, problem: `it does not decompress (${error instanceof Error ? error.message : String(error)})`, notGzip: true };
       return;
     } finally {
       gunzip.destroy();

@@ -3,7 +3,7 @@ import { CorruptionError, StoreError, isErrno, nodeFileSystem, type FileSystem }
 import { listBackups } from "./backup-files.js";
 import { listDataFiles, segmentPath } from "./files.js";
 import type { WriteRecord } from "./format.js";
-import { recordSeqProblem } from "./replay-rules.js";
+import { recordSeqProblem, startGapAllowed, type ChainEnd } from "./replay-rules.js";
 import { openBackupCursor, openLiveCursor, type SegmentCursor } from "./segment-cursor.js";
 
 export interface FollowedRecord {
@@ -54,8 +54,10 @@ export async function* followLog(dir: string, options: FollowOptions = {}): Asyn
       if (options.signal?.aborted === true) return;
       if (cursor === undefined) {
         // A folder without a segment yet: the writer's first open is making one.
-        cursor = await nextSegment(fs, dir, -1);
-        if (cursor !== undefined) state.lastSeq = continuity(cursor, state.afterSeq, Math.min(state.afterSeq, cursor.header.seq));
+        cursor = (await nextSegment(fs, dir, -1))?.cursor;
+        if (cursor !== undefined) state.lastSeq = continuity(cursor, state.afterSeq, { seq: Math.min(state.afterSeq, cursor.header.seq), afterSalvaged: false });
+        else if (!follow) return; // nothing written yet, and not waiting for it
+        else await waker.wait();
         continue;
       }
       yield* drain(cursor, state);
@@ -66,8 +68,10 @@ export async function* followLog(dir: string, options: FollowOptions = {}): Asyn
         const problem = await cursor.sealedEndProblem();
         if (problem !== undefined) throw damaged(cursor.path, 0, problem);
         await cursor.close();
-        cursor = next;
-        state.lastSeq = continuity(next, state.lastSeq, state.lastSeq);
+        // As every reader of a folder: a salvaged segment excuses a gap after it, unless a segment without a header lies between.
+        const before = { seq: state.lastSeq, afterSalvaged: cursor.header.salvaged === true && !next.afterHeaderless };
+        cursor = next.cursor;
+        state.lastSeq = continuity(cursor, state.lastSeq, before);
         continue;
       }
       if (!follow) return;
@@ -94,9 +98,10 @@ async function* drain(cursor: SegmentCursor, state: { lastSeq: number; afterSeq:
  * A segment must start where the records before it end. Past it, the records between are gone: a
  * compaction retired their segment and its backup is no longer kept.
  */
-function continuity(cursor: SegmentCursor, lastSeq: number, expectedSeq: number): number {
+function continuity(cursor: SegmentCursor, lastSeq: number, before: ChainEnd): number {
   const { seq } = cursor.header;
-  if (seq === expectedSeq || cursor.header.salvaged === true) return seq;
+  const expectedSeq = before.seq;
+  if (seq === expectedSeq || (seq > expectedSeq && startGapAllowed(cursor.header, before))) return seq;
   if (seq < expectedSeq) throw damaged(cursor.path, 0, `the segment starts after seq ${seq}, but the records before it reach seq ${expectedSeq}`);
   throw new StoreError(
     "STORE_HISTORY_GONE",
@@ -123,6 +128,8 @@ async function startingPoint(fs: FileSystem, dir: string, options: FollowOptions
   }
   if (oldest === undefined) return { cursor: undefined, afterSeq };
   if (options.afterSeq === undefined) return { cursor: oldest, afterSeq: oldest.header.seq };
+  // Salvage dropped the records before it and said so once (replay-rules.ts): every reader starts there.
+  if (startGapAllowed(oldest.header, { seq: afterSeq, afterSalvaged: false })) return { cursor: oldest, afterSeq };
   const oldestSeq = oldest.header.seq;
   await oldest.close();
   throw new StoreError(
@@ -156,12 +163,17 @@ async function segmentNumbers(fs: FileSystem, dir: string): Promise<number[]> {
   return [...new Set([...live, ...retired])].sort((a, b) => a - b);
 }
 
-/** The first segment after `fileNumber` that has a header; a header-less one before a later one never held a record. */
-async function nextSegment(fs: FileSystem, dir: string, fileNumber: number): Promise<SegmentCursor | undefined> {
+/**
+ * The first segment after `fileNumber` that has a header; a header-less one before a later one never
+ * held a record (`afterHeaderless` says one was passed).
+ */
+async function nextSegment(fs: FileSystem, dir: string, fileNumber: number): Promise<{ cursor: SegmentCursor; afterHeaderless: boolean } | undefined> {
   const later = (await segmentNumbers(fs, dir)).filter((number) => number > fileNumber);
+  let afterHeaderless = false;
   for (const number of later) {
     const cursor = await openSegment(fs, dir, number);
-    if (cursor !== undefined) return cursor;
+    if (cursor !== undefined) return { cursor, afterHeaderless };
+    afterHeaderless = true;
   }
   return undefined;
 }

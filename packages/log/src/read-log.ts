@@ -1,10 +1,10 @@
 import { CorruptionError, StoreError, isErrno, nodeFileSystem, type FileSystem } from "@store/fs";
-import { fileShape } from "./file-shape.js";
 import { basePath, listDataFiles, segmentPath } from "./files.js";
+import { assertStoreFolder } from "./folder-check.js";
 import type { FileKind, HeaderRecord, LogRecord } from "./format.js";
 import { pinFiles } from "./pinned-files.js";
 import { closeEarly, readRecordChunks, type ScanResult } from "./reader.js";
-import { assertSupportedVersion, damageVerdict, entrySeqProblem, headerProblem, recordSeqProblem, segmentStartProblem } from "./replay-rules.js";
+import { FileChain, assertSupportedVersion, classifyDamage, entrySeqProblem, headerProblem } from "./replay-rules.js";
 
 export interface LogEntry {
   readonly path: string;
@@ -29,6 +29,8 @@ export async function* readLog(dir: string, options: { fs?: FileSystem } = {}): 
   let yielded = false;
   for (let listing = 1; ; listing += 1) {
     try {
+      // As a read-only open does: a folder that is not a store is refused, not read as an empty one.
+      await assertStoreFolder(fs, dir);
       const paths = await liveFiles(fs, dir);
       // Opened together at once: a writer compacting meanwhile may unlink them, not take their bytes.
       const pinned = await pinFiles(fs, paths);
@@ -85,10 +87,8 @@ async function* fileEntries(fs: FileSystem, path: string, isLast: boolean, order
 async function checkEnd(fs: FileSystem, scan: ScanResult, where: { kind: FileKind; isLast: boolean; unsynced: boolean }, order: OrderCheck): Promise<void> {
   const { path } = scan;
   const damage = scan.damage[0];
-  if (damage !== undefined && scan.wholeEnd === 0 && !scan.followedByRecords && (await fileShape(fs, path)) === "foreign") {
-    throw new CorruptionError(`${path} is not a file @store/log wrote: its first line is not a store-log header.`, { path, offset: 0 });
-  }
-  const verdict = damageVerdict(scan, where);
+  const verdict = await classifyDamage(fs, scan, where);
+  if (verdict === "not-ours") throw new CorruptionError(`${path} is not a file @store/log wrote: its first line is not a store-log header.`, { path, offset: 0 });
   if (damage !== undefined && verdict === "corruption") throw new CorruptionError(`${path} is damaged at byte ${damage.offset}: ${damage.reason}.`, { path, offset: damage.offset });
   const problem = order.endProblem();
   if (damage === undefined && problem !== undefined) throw new CorruptionError(`${path} is damaged at byte ${scan.size}: ${problem}.`, { path, offset: scan.size });
@@ -96,8 +96,7 @@ async function checkEnd(fs: FileSystem, scan: ScanResult, where: { kind: FileKin
 
 /** The format's order rules (replay-rules.ts) across the files of one pass. */
 class OrderCheck {
-  #seq = 0;
-  #afterSalvaged = false;
+  readonly #chain = new FileChain();
   #kind: FileKind = "segment";
   #header: HeaderRecord | undefined;
   #entries = 0;
@@ -119,9 +118,12 @@ class OrderCheck {
     if (problem !== undefined) throw new CorruptionError(`${path} is damaged at byte ${offset}: ${problem}.`, { path, offset });
   }
 
-  /** A base must end with its end marker, counting its entries. */
+  /** At a file's end: a base must end with its end marker, counting its entries. */
   endProblem(): string | undefined {
-    if (this.#kind !== "base" || this.#header === undefined) return undefined;
+    if (this.#kind === "segment") {
+      if (this.#header === undefined) this.#chain.headerless();
+      return undefined;
+    }
     if (this.#endCount === undefined) return "the end marker is missing";
     return this.#endCount === this.#entries ? undefined : `the end marker counts ${this.#endCount} entries, the file has ${this.#entries}`;
   }
@@ -139,18 +141,14 @@ class OrderCheck {
       return record.op === "entry" ? entrySeqProblem(record.seq, header.seq) : undefined;
     }
     if (record.op !== "set" && record.op !== "del" && record.op !== "batch") return `unexpected "${record.op}" record in a segment`;
-    const problem = recordSeqProblem(record.seq, this.#seq, header.salvaged === true);
-    this.#seq = Math.max(this.#seq, record.seq);
-    return problem;
+    return this.#chain.record(record.seq, header.salvaged === true);
   }
 
   #startFile(header: HeaderRecord): string | undefined {
     this.#header = header;
-    const problem = this.#kind === "segment" ? segmentStartProblem(header.seq, this.#seq, this.#afterSalvaged) : undefined;
-    this.#seq = Math.max(this.#seq, header.seq);
-    // As in recovery: the file after a salvaged one may start past the end of the files before it.
-    this.#afterSalvaged = header.salvaged === true;
-    return problem;
+    if (this.#kind === "segment") return this.#chain.startSegment(header);
+    this.#chain.startBase(header);
+    return undefined;
   }
 }
 

@@ -9,7 +9,7 @@ import { decodeLineForReplay, type RawValueRecord } from "./fast-decode.js";
 import { Keyspace, changesOf } from "./keyspace.js";
 import type { CorruptionPolicy, SyncMode } from "./options.js";
 import { scanFile, type Damage, type ScanResult } from "./reader.js";
-import { assertSupportedVersion, damageVerdict, entrySeqProblem, headerProblem, recordSeqProblem, segmentStartProblem } from "./replay-rules.js";
+import { assertSupportedVersion, classifyDamage, entrySeqProblem, headerProblem, recordSeqProblem, segmentStartProblem } from "./replay-rules.js";
 import { endLine } from "./record-layout.js";
 import { keepAside, moveAside, rewriteSalvaged } from "./salvage.js";
 
@@ -234,7 +234,7 @@ async function replaySegment(
     (record, offset, end) => {
       if (seen.header === undefined) {
         const header = asHeader(record, "segment", path, offset);
-        const startProblem = segmentStartProblem(header.seq, keyspace.seq, afterSalvaged);
+        const startProblem = segmentStartProblem(header, { seq: keyspace.seq, afterSalvaged });
         if (startProblem !== undefined) breaks.report(offset, 0, startProblem);
         seen.header = header;
         seen.sync = header.sync ?? "always";
@@ -294,9 +294,8 @@ async function handleDamage(
   const first = scan.damage[0];
   if (ruleBreaks.length === 0) {
     if (first === undefined) return null;
-    // Nothing whole in it: it is ours only if it looks like a header cut short.
-    if (scan.wholeEnd === 0 && !scan.followedByRecords) await assertOurs(fs, scan.path);
-    const verdict = damageVerdict(scan, { kind: "segment", isLast, unsynced });
+    const verdict = await classifyDamage(fs, scan, { kind: "segment", isLast, unsynced });
+    if (verdict === "not-ours") throw foreignFile(scan.path);
     if (verdict === "never-held-a-record") return null; // nothing to cut or to refuse
     if (verdict === "torn-tail") {
       const tornTail = { path: scan.path, offset: first.offset, bytes: scan.dataEnd - first.offset, unsynced: unsynced && scan.followedByRecords };

@@ -131,8 +131,11 @@ export async function openBackupCursor(fs: FileSystem, backup: BackupFile): Prom
   const lines = readBackupLines(fs, backup.path);
   const first = await lines.next();
   if (first.done === true || "problem" in first.value || first.value.record.op !== "header") {
+    // A segment retired without a whole header never held a record (as in the folder): skipped, like an empty one.
+    const problem = first.done === true || !("problem" in first.value) ? undefined : first.value;
+    const neverHeld = problem !== undefined && problem.notGzip !== true && (await lines.next()).done === true;
     await lines.return(undefined);
-    if (first.done !== true && "problem" in first.value) throw damaged(backup.path, first.value.offset, first.value.problem);
+    if (problem !== undefined && !neverHeld) throw damaged(backup.path, problem.offset, problem.problem);
     return undefined;
   }
   const header = first.value.record;

@@ -1,11 +1,11 @@
 import { join } from "node:path";
 import { StoreError, isErrno, isTempName, nodeFileSystem, type FileSystem } from "@store/fs";
 import { listBackups, readBackupLines, type BackupFile } from "./backup-files.js";
-import { fileShape } from "./file-shape.js";
 import { DAMAGED_FOLDER, baseName, segmentName } from "./files.js";
+import { assertStoreFolder } from "./folder-check.js";
 import { freezeFolder, type FrozenFile } from "./frozen-folder.js";
 import { scanFile, type ScanResult } from "./reader.js";
-import { assertSupportedVersion } from "./replay-rules.js";
+import { assertSupportedVersion, classifyDamage, type FilePlace } from "./replay-rules.js";
 import { VerifyRules } from "./verify-rules.js";
 
 /** One thing verify found: `damage` fails the verification, a `note` is worth knowing and harmless. */
@@ -68,6 +68,7 @@ export async function verifyFolder(dir: string, options: VerifyOptions = {}): Pr
   const fs = options.fs ?? nodeFileSystem;
   const stat = await fs.stat(dir).catch(() => undefined);
   if (stat?.isDirectory !== true) throw new StoreError("STORE_IO", `There is no data folder at ${dir} to verify. Check the path.`, { path: dir });
+  await assertStoreFolder(fs, dir); // as opening does: a folder that is not a store is not verified as an empty one
   const frozen = await freezeFolder(fs, dir);
   try {
     const backups = options.backups === false ? [] : await listBackups(fs, dir);
@@ -111,16 +112,15 @@ async function verifyLiveFile(fs: FileSystem, file: FrozenFile, isLast: boolean,
   return { path, kind, bytes: file.dataEnd, records };
 }
 
-/** What the reader's damage means here (docs/format.md, "Reading and recovery"). */
-async function damageFindings(fs: FileSystem, scan: ScanResult, where: { kind: "base" | "segment"; isLast: boolean; unsynced: boolean }): Promise<VerifyFinding[]> {
+/** What the reader's damage means here: what opening would make of it (replay-rules.ts, `classifyDamage`). */
+async function damageFindings(fs: FileSystem, scan: ScanResult, where: FilePlace): Promise<VerifyFinding[]> {
   const first = scan.damage[0];
   const { path } = scan;
   if (first === undefined) return [];
-  if (scan.wholeEnd === 0 && !scan.followedByRecords) {
-    if ((await fileShape(fs, path)) === "foreign") return [{ severity: "damage", what: "not a file @store/log wrote: its first line is not a store-log header", path, offset: 0 }];
-    if (where.kind === "segment" && !where.isLast) return [{ severity: "note", what: "a segment without a whole header (its creation was interrupted); it never held a record", path, offset: 0 }];
-  }
-  if (where.kind === "segment" && where.isLast && (where.unsynced || !scan.followedByRecords)) {
+  const verdict = await classifyDamage(fs, scan, where);
+  if (verdict === "not-ours") return [{ severity: "damage", what: "not a file @store/log wrote: its first line is not a store-log header", path, offset: 0 }];
+  if (verdict === "never-held-a-record") return [{ severity: "note", what: "a segment without a whole header (its creation was interrupted); it never held a record", path, offset: 0 }];
+  if (verdict === "torn-tail") {
     const bytes = scan.dataEnd - first.offset;
     const why = where.unsynced && scan.followedByRecords ? "an unsynced tail (sync \"interval\"/\"none\"): the log ends at the first damage after a power loss" : "a torn tail: an append in progress or interrupted";
     return [{ severity: "note", what: `${why} (${bytes} bytes, ${first.reason}); the next open cuts it`, path, offset: first.offset }];
@@ -132,14 +132,17 @@ async function verifyBackup(fs: FileSystem, backup: BackupFile, findings: Verify
   const bytes = (await fs.stat(backup.path))?.size ?? 0;
   let records = 0;
   let headerSeen = false;
+  const found: VerifyFinding[] = [];
+  let wholeGzip = true;
   try {
     for await (const line of readBackupLines(fs, backup.path)) {
       if ("problem" in line) {
-        findings.push({ severity: "damage", what: `backup: ${line.problem}`, path: backup.path, offset: line.offset });
+        wholeGzip &&= line.notGzip !== true;
+        found.push({ severity: "damage", what: `backup: ${line.problem}`, path: backup.path, offset: line.offset });
         continue;
       }
       if (!headerSeen && (line.record.op !== "header" || line.record.kind !== backup.kind)) {
-        findings.push({ severity: "damage", what: `backup: the first line is not a ${backup.kind} header`, path: backup.path, offset: line.offset });
+        found.push({ severity: "damage", what: `backup: the first line is not a ${backup.kind} header`, path: backup.path, offset: line.offset });
       }
       headerSeen = true;
       records += 1;
@@ -149,7 +152,12 @@ async function verifyBackup(fs: FileSystem, backup: BackupFile, findings: Verify
     if (isErrno(error, "ENOENT")) return undefined;
     throw error;
   }
-  if (!headerSeen && !findings.some((finding) => finding.path === backup.path)) findings.push({ severity: "damage", what: "backup: empty", path: backup.path, offset: 0 });
+  if (backup.kind === "segment" && records === 0 && wholeGzip && found.length <= 1 && (found[0]?.offset ?? 0) === 0) {
+    // Opening retires a segment without a whole header as it is (it never held a record): not damage.
+    found.splice(0, found.length, { severity: "note", what: "backup: a retired segment without a whole header; it never held a record", path: backup.path, offset: 0 });
+  }
+  findings.push(...found);
+  if (!headerSeen && found.length === 0) findings.push({ severity: "damage", what: "backup: empty", path: backup.path, offset: 0 });
   progress.at(progress.done + bytes);
   return { path: backup.path, kind: "backup", bytes, records };
 }

@@ -1,6 +1,6 @@
 import type { FileKind, HeaderRecord, LogRecord } from "./format.js";
 import type { ScanResult } from "./reader.js";
-import { entrySeqProblem, headerProblem, recordSeqProblem, segmentStartProblem } from "./replay-rules.js";
+import { FileChain, entrySeqProblem, headerProblem } from "./replay-rules.js";
 import type { VerifyFinding } from "./verify-folder.js";
 
 /**
@@ -10,30 +10,20 @@ import type { VerifyFinding } from "./verify-folder.js";
  * once, where it starts.
  */
 export class VerifyRules {
+  readonly chain = new FileChain();
+
   /** The last seq of the files checked so far. */
-  seq = 0;
-  #afterSalvaged = false;
+  get seq(): number {
+    return this.chain.seq;
+  }
 
   startFile(path: string, kind: FileKind): FileRules {
-    return new FileRules(this, path, kind);
-  }
-
-  /** A segment's header against the files before it; returns the problem, if any. */
-  startSegment(header: HeaderRecord): string | undefined {
-    const problem = segmentStartProblem(header.seq, this.seq, this.#afterSalvaged);
-    this.seq = Math.max(this.seq, header.seq);
-    this.#afterSalvaged = header.salvaged === true;
-    return problem;
-  }
-
-  startBase(header: HeaderRecord): void {
-    this.seq = Math.max(this.seq, header.seq);
-    this.#afterSalvaged = header.salvaged === true;
+    return new FileRules(this.chain, path, kind);
   }
 }
 
 export class FileRules {
-  readonly #folder: VerifyRules;
+  readonly #chain: FileChain;
   readonly #path: string;
   readonly #kind: FileKind;
   #header: HeaderRecord | undefined;
@@ -42,8 +32,8 @@ export class FileRules {
   #endCount: number | undefined;
   readonly #breaks: Array<VerifyFinding & { readonly gap: boolean }> = [];
 
-  constructor(folder: VerifyRules, path: string, kind: FileKind) {
-    this.#folder = folder;
+  constructor(chain: FileChain, path: string, kind: FileKind) {
+    this.#chain = chain;
     this.#path = path;
     this.#kind = kind;
   }
@@ -61,7 +51,8 @@ export class FileRules {
         return;
       }
       this.#header = record as HeaderRecord;
-      const startProblem = this.#kind === "segment" ? this.#folder.startSegment(this.#header) : (this.#folder.startBase(this.#header), undefined);
+      if (this.#kind === "base") this.#chain.startBase(this.#header);
+      const startProblem = this.#kind === "segment" ? this.#chain.startSegment(this.#header) : undefined;
       if (startProblem !== undefined) this.#break(startProblem, offset, false);
       return;
     }
@@ -71,6 +62,7 @@ export class FileRules {
 
   /** The rule breaks, less a gap right after damaged lines (their records are what is missing: reported once, as the damage). */
   finish(scan: ScanResult): VerifyFinding[] {
+    if (this.#kind === "segment" && this.#header === undefined) this.#chain.headerless();
     const damageEnds = new Set(scan.damage.map((damage) => damage.offset + damage.bytes));
     const findings: VerifyFinding[] = this.#breaks.filter((found) => !(found.gap && found.offset !== null && damageEnds.has(found.offset))).map(({ gap: _gap, ...finding }) => finding);
     if (this.#header === undefined && !this.#headerBroken && scan.damage.length === 0 && this.#kind === "base") {
@@ -102,10 +94,9 @@ export class FileRules {
       this.#break(`unexpected "${record.op}" record in a segment`, offset, false);
       return;
     }
-    const previous = this.#folder.seq;
-    const problem = recordSeqProblem(record.seq, previous, this.#header?.salvaged === true);
+    const previous = this.#chain.seq;
+    const problem = this.#chain.record(record.seq, this.#header?.salvaged === true);
     if (problem !== undefined) this.#break(problem, offset, record.seq > previous);
-    this.#folder.seq = Math.max(previous, record.seq);
   }
 
   #break(what: string, offset: number, gap: boolean): void {
