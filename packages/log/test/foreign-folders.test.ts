@@ -3,7 +3,7 @@ import { hostname } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { StoreError, encodeRecord, openStore } from "../src/index.js";
-import { folderBytes } from "./folder-bytes.js";
+import { folderBytes } from "@store/testkit";
 import { tempDir } from "./helpers.js";
 
 const NOT_A_LOG = "this is not a log";

@@ -1,10 +1,9 @@
 import { readFile, readdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { nodeFileSystem, type FileSystem } from "@store/fs";
-import { delegatingFs, delegatingHandle } from "@store/testkit";
+import { delegatingFs, delegatingHandle, folderBytes } from "@store/testkit";
 import { describe, expect, it } from "vitest";
 import { encodeRecord, openStore, readLog, type LogRecord, type WriteRecord } from "../src/index.js";
-import { folderBytes } from "./folder-bytes.js";
 import { tempDir } from "./helpers.js";
 
 const TS = 1_795_632_524_485;

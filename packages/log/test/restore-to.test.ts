@@ -3,7 +3,7 @@ import { join } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { followLog, openStore, restoreTo, type JsonValue, type Store } from "../src/index.js";
-import { folderBytes } from "./folder-bytes.js";
+import { folderBytes } from "@store/testkit";
 import { tempDir } from "./helpers.js";
 
 type Model = ReadonlyMap<string, JsonValue>;

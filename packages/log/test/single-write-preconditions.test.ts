@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { openStore, type WriteOptions } from "../src/index.js";
-import { folderBytes } from "./folder-bytes.js";
+import { folderBytes } from "@store/testkit";
 import { tempDir } from "./helpers.js";
 
 /** Each file's sha256, by path: a failed comparison names the file without printing its bytes. */

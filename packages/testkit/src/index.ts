@@ -6,3 +6,5 @@ export type { CrashDecision, CrashOutcome, TornFiller } from "./crash.js";
 export { runWithSeed, SeededRunError } from "./seeded.js";
 export { fileSystemConformance, type ConformanceTarget } from "./conformance.js";
 export { delegatingFs, delegatingHandle } from "./delegate.js";
+export { BAD_INPUTS, BAD_INPUT_EXISTING_KEY, refusalOf, type BadInput, type BadInputAttempt, type BadInputRefusal, type BadInputTarget } from "./bad-inputs.js";
+export { folderBytes } from "./folder-bytes.js";

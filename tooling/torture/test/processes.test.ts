@@ -1,7 +1,7 @@
 import { openStore } from "@store/log";
 import { describe, expect, it } from "vitest";
 import { runChild } from "../src/child-process.js";
-import { inTempDir } from "../src/folder-bytes.js";
+import { inTempDir } from "../src/temp-dir.js";
 import { runScenario } from "../src/index.js";
 import { game } from "../src/scenarios/game.js";
 import { kill9 } from "../src/scenarios/kill-9.js";

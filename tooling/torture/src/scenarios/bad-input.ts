@@ -1,33 +1,30 @@
 import { inspect, isDeepStrictEqual } from "node:util";
 import { nodeFileSystem } from "@store/fs";
-import { StoreError, openStore, type Store } from "@store/log";
-import { Rng } from "@store/testkit";
-import { BAD_INPUTS } from "../bad-inputs.js";
-import { folderBytes, inTempDir } from "../folder-bytes.js";
+import { openStore, type Store } from "@store/log";
+import { BAD_INPUTS, BAD_INPUT_EXISTING_KEY, Rng, folderBytes, refusalOf, type BadInput, type BadInputAttempt } from "@store/testkit";
+import { inTempDir } from "../temp-dir.js";
 import { firstDifference, sameState, stateOf } from "../model.js";
 import { check, type CaseOptions, type Scenario } from "../scenario.js";
 import { subSeed } from "../sim.js";
-
-const REJECTION_CODES = new Set(["STORE_INVALID_KEY", "STORE_INVALID_VALUE", "STORE_TOO_LARGE", "STORE_CONFLICT"]);
 
 function describe(outcome: unknown): string {
   if (outcome === undefined) return "it was acknowledged";
   return outcome instanceof Error ? `${outcome.name} ${(outcome as { code?: string }).code ?? ""}: ${outcome.message.slice(0, 120)}` : inspect(outcome);
 }
 
-/** One attempt with bad input: refused with a typed error, the files byte-for-byte and the state unchanged. */
-async function checkRefused(store: Store, dir: string, name: string, attempt: (store: Store) => Promise<unknown>): Promise<void> {
+/** One attempt with bad input: refused as the catalogue says, the files byte-for-byte and the state unchanged. */
+async function checkRefused(store: Store, dir: string, input: BadInput, attempt: BadInputAttempt): Promise<void> {
+  const name = `${input.name} (via ${attempt.via})`;
   const filesBefore = await folderBytes(dir);
   const stateBefore = stateOf(store);
   const seqBefore = store.seq;
-  const outcome = await attempt(store).then(
+  const outcome = await attempt.run(store).then(
     () => undefined,
     (error: unknown) => error,
   );
   // Give a write that was wrongly queued the chance to reach the disk before looking.
   await new Promise<void>((resolve) => setImmediate(resolve));
-  const typed = outcome instanceof TypeError || (outcome instanceof StoreError && REJECTION_CODES.has((outcome as StoreError).code));
-  check(typed, () => `${name}: expected a TypeError or STORE_INVALID_*/STORE_TOO_LARGE/STORE_CONFLICT, but ${describe(outcome)}`);
+  check(refusalOf(outcome) === input.refusedWith, () => `${name}: expected ${input.refusedWith}, but ${describe(outcome)}`);
   check(isDeepStrictEqual(await folderBytes(dir), filesBefore), `${name}: the data folder's files changed`);
   check(store.seq === seqBefore, `${name}: the seq moved from ${seqBefore} to ${store.seq}`);
   check(sameState(stateBefore, stateOf(store)), () => `${name}: the state changed: ${firstDifference(stateBefore, stateOf(store))}`);
@@ -40,6 +37,7 @@ async function runCase(seed: number, options: CaseOptions): Promise<number> {
     const store = await openStore(dir, { fs: options.wrapFs(nodeFileSystem) });
     const existing = 1 + rng.int(20);
     for (let index = 0; index < existing; index += 1) await store.set(`existing/${index}`, { index, tag: rng.int(1000) });
+    if (!store.has(BAD_INPUT_EXISTING_KEY)) throw new Error(`assertion failed: the catalogue needs ${BAD_INPUT_EXISTING_KEY}`);
     await store.checkpoint(); // the segment's background zero fill is done: only a write could change the files now
     let checks = 0;
     try {
@@ -47,7 +45,7 @@ async function runCase(seed: number, options: CaseOptions): Promise<number> {
       const order = BAD_INPUTS.map((input) => ({ input, key: rng.next() })).sort((a, b) => a.key - b.key);
       for (const { input } of order) {
         for (const attempt of input.attempts) {
-          await checkRefused(store, dir, input.name, attempt);
+          await checkRefused(store, dir, input, attempt);
           checks += 1;
         }
       }
@@ -68,6 +66,6 @@ async function runCase(seed: number, options: CaseOptions): Promise<number> {
 
 export const badInput: Scenario = {
   name: "bad-input",
-  summary: `${BAD_INPUTS.length} kinds of invalid keys, values and batches through set, delete and batch on a real folder: refused with a typed error, files byte-for-byte and state unchanged, no seq burned`,
+  summary: `${BAD_INPUTS.length} kinds of invalid keys (the catalogue of @store/testkit), values and batches through set, delete and batch on a real folder: refused with a typed error, files byte-for-byte and state unchanged, no seq burned`,
   runCase,
 };

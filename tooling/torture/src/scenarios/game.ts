@@ -3,7 +3,7 @@ import { checkAfterCrash, type Acknowledged } from "@store/game/testing";
 import { openStore, toKeyValueStore } from "@store/log";
 import { Rng } from "@store/testkit";
 import { runChild, type Child } from "../child-process.js";
-import { inTempDir } from "../folder-bytes.js";
+import { inTempDir } from "../temp-dir.js";
 import { check, type CaseOptions, type Scenario } from "../scenario.js";
 import { subSeed } from "../sim.js";
 

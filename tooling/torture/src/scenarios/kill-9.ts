@@ -1,7 +1,7 @@
 import { openStore, type BatchOp } from "@store/log";
 import { Rng } from "@store/testkit";
 import { runChild, type Child } from "../child-process.js";
-import { inTempDir } from "../folder-bytes.js";
+import { inTempDir } from "../temp-dir.js";
 import { checkEconomy, checkRecovered, stateOf, type IssuedWrite, type State } from "../model.js";
 import { ACCOUNT_BALANCE_START, ACCOUNT_PREFIX } from "../ops.js";
 import { check, type CaseOptions, type Scenario } from "../scenario.js";

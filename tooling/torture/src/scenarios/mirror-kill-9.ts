@@ -5,7 +5,7 @@ import { openStore } from "@store/log";
 import { createMirror, readJsonFile, readManifest, verifyMirror } from "@store/snapshot";
 import { Rng } from "@store/testkit";
 import { runChild } from "../child-process.js";
-import { inTempDir } from "../folder-bytes.js";
+import { inTempDir } from "../temp-dir.js";
 import { check, type CaseOptions, type Scenario } from "../scenario.js";
 import { subSeed } from "../sim.js";
 import { MIRROR_KILL_VIEWS } from "./mirror-kill-9-views.js";

@@ -2,7 +2,7 @@ import { nodeFileSystem, type FileSystem } from "@store/fs";
 import { openStore, readLog, type JsonValue } from "@store/log";
 import { Rng } from "@store/testkit";
 import { runChild, type Child } from "../child-process.js";
-import { inTempDir } from "../folder-bytes.js";
+import { inTempDir } from "../temp-dir.js";
 import { firstDifference, sameState, stateOf, type State } from "../model.js";
 import { check, describeError, type CaseOptions, type Scenario } from "../scenario.js";
 import { subSeed } from "../sim.js";

@@ -1,7 +1,7 @@
 import { openStore } from "@store/log";
 import { Rng } from "@store/testkit";
 import { runChild, type Child } from "../child-process.js";
-import { inTempDir } from "../folder-bytes.js";
+import { inTempDir } from "../temp-dir.js";
 import { check, type CaseOptions, type Scenario } from "../scenario.js";
 import { subSeed } from "../sim.js";
 

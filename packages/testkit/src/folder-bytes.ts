@@ -1,7 +1,10 @@
 import { readFile, readdir } from "node:fs/promises";
 import { join } from "node:path";
 
-/** Every file under `dir` (recursively) and its bytes, base64, by relative path, sorted. */
+/**
+ * Every file under `dir` on the real disk (recursively) and its bytes, base64, by relative path,
+ * sorted: two calls compare equal exactly when no file was created, removed or changed, byte for byte.
+ */
 export async function folderBytes(dir: string): Promise<Map<string, string>> {
   const files = new Map<string, string>();
   for (const entry of await readdir(dir, { withFileTypes: true, recursive: true })) {
