@@ -6,13 +6,13 @@ import type { JsonValue } from "./json-value.js";
 // It lives in @store/fs, beside JsonValue, because that is the one package all of them depend on:
 // the mirror and the scheduler know their targets only structurally and do not import @store/kv.
 
-/** One key a committed write set or deleted. */
-export type ChangeOp = { readonly type: "set"; readonly key: string; readonly value: JsonValue } | { readonly type: "delete"; readonly key: string };
+/** One key a committed write set or deleted. `V` is the value type of a typed store (`Store<V>`). */
+export type ChangeOp<V = JsonValue> = { readonly type: "set"; readonly key: string; readonly value: V } | { readonly type: "delete"; readonly key: string };
 
 /** One committed write, as subscribers see it: its seq and every key it set or deleted. */
-export interface ChangeEvent {
+export interface ChangeEvent<V = JsonValue> {
   readonly seq: number;
-  readonly ops: readonly ChangeOp[];
+  readonly ops: readonly ChangeOp<V>[];
 }
 
-export type ChangeListener = (event: ChangeEvent) => void;
+export type ChangeListener<V = JsonValue> = (event: ChangeEvent<V>) => void;

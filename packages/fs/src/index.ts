@@ -26,6 +26,8 @@ export {
   show,
   VALUE_DEPTH_MAX_DEFAULT,
   type JsonValue,
+  type JsonCompatible,
+  type JsonMember,
   type ValueLimits,
 } from "./json-value.js";
 export type { ChangeEvent, ChangeListener, ChangeOp } from "./change-event.js";

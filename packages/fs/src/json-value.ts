@@ -3,6 +3,27 @@ import { StoreError } from "./errors.js";
 /** What a store can hold: exactly what survives JSON.stringify / JSON.parse unchanged. */
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 
+/**
+ * The TypeScript types whose values can be plain JSON, ordinary interfaces included: `V extends
+ * JsonCompatible<V>` holds for `interface Player { name: string; tags: string[]; nick?: string }`,
+ * which `JsonValue` refuses (an interface has no index signature, TS2345). It fails for a type with
+ * a Date, a Map, a function, a bigint or an `undefined` property anywhere inside. It is only a
+ * compile-time aid: values are still checked as plain JSON at run time (`assertJsonValue`), since a
+ * cast or a class instance can get past any type.
+ */
+export type JsonCompatible<V> = (null | boolean | number | string | object) & { readonly [K in keyof V]: JsonMember<V[K]> };
+
+/** What a property or an item of a `JsonCompatible` type may be. */
+export type JsonMember<T> = T extends JsonValue
+  ? T
+  : T extends (...args: never[]) => unknown
+    ? never
+    : T extends readonly unknown[]
+      ? { readonly [K in keyof T]: JsonMember<T[K]> }
+      : T extends object
+        ? { readonly [K in keyof T]: K extends string ? JsonMember<T[K]> : never }
+        : never;
+
 export interface ValueLimits {
   /** Deepest nesting of arrays and objects accepted (also bounds recursion). */
   readonly valueDepthMax: number;

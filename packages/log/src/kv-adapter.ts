@@ -22,8 +22,10 @@ import { submitCheckedBatch, type Store, type StoreStats } from "./store.js";
  * reads are the store's synchronous reads, writes its batches; `close()` closes the store.
  * Input is checked by the contract's validators first, so every backend refuses the same things.
  */
-export function toKeyValueStore(store: Store): KeyValueStore & { stats(): Promise<StoreStats> } {
-  return new LogKeyValueStore(store);
+export function toKeyValueStore<V>(store: Store<V>): KeyValueStore & { stats(): Promise<StoreStats> } {
+  // The contract speaks JsonValue; a Store<V>'s V is only how its caller declared the values, which
+  // are plain JSON, checked when written.
+  return new LogKeyValueStore(store as unknown as Store);
 }
 
 class LogKeyValueStore implements KeyValueStore {

@@ -3,7 +3,7 @@ import { Committer, type PendingWrite } from "./committer.js";
 import { compact, type CompactionResult, type CompactionState } from "./store-compaction.js";
 import { frameJson } from "./format.js";
 import { batchJson, batchOpsJson, delJson, setJson } from "./record-layout.js";
-import { StoreError, assertJsonValue, assertKey, deepFreeze, ioError, type DirectoryLock, type JsonValue } from "@store/fs";
+import { StoreError, assertJsonValue, assertKey, deepFreeze, ioError, type DirectoryLock, type JsonCompatible, type JsonValue } from "@store/fs";
 import { BATCH_OPS_MAX, KEY_BYTES_MAX, VALUE_DEPTH_MAX, type ChangeEvent, type ChangeListener, type ChangeOp, type ValidatedBatch } from "@store/kv";
 import type { KeyChange, Keyspace } from "./keyspace.js";
 import type { ResolvedOptions } from "./options.js";
@@ -23,9 +23,9 @@ export interface SubscribeOptions {
 }
 
 /** A page of `range()`: keys in order, each with its value and version. */
-export interface RangeEntry {
+export interface RangeEntry<V = JsonValue> {
   readonly key: string;
-  readonly value: JsonValue;
+  readonly value: V;
   readonly version: number;
 }
 
@@ -75,8 +75,14 @@ export const submitCheckedBatch = Symbol("submitCheckedBatch");
  * A JSON key-value store whose single source of truth is an append-only log in `dir`.
  * Reads come from memory and see acknowledged writes; a write resolves once its record is durable.
  * Open it with `openStore`.
+ *
+ * `V` is the type of the values (`openStore<Player>(dir)`): any type whose values can be plain JSON,
+ * ordinary interfaces included. It is the caller's declaration, not a check: every value written is
+ * still checked as plain JSON at run time, and values read are what was written (deep-frozen). The
+ * default, `JsonValue`, is a store of mixed values; its `set` and `batch` take any `JsonCompatible`
+ * value, so an interface can be written without a cast.
  */
-export class Store {
+export class Store<V = JsonValue> {
   readonly dir: string;
   readonly recovery: RecoveryReport;
   readonly #options: ResolvedOptions;
@@ -119,8 +125,8 @@ export class Store {
   }
 
   /** The store on a folder `openFolder` opened; only `openStore` calls it (the key is not exported from the package). */
-  static [fromOpenedFolder](dir: string, options: ResolvedOptions, opened: OpenedFolder): Store {
-    return new Store(dir, options, opened);
+  static [fromOpenedFolder]<V>(dir: string, options: ResolvedOptions, opened: OpenedFolder): Store<V> {
+    return new Store<V>(dir, options, opened);
   }
 
   /** Whether `close()` was called: every read and write then fails with STORE_CLOSED. */
@@ -133,13 +139,13 @@ export class Store {
     return this.#keyspace.seq;
   }
 
-  get(key: string): JsonValue | undefined {
-    return this.#readable().get(assertReadKey(key));
+  get(key: string): V | undefined {
+    return this.#readable().get(assertReadKey(key)) as V | undefined;
   }
 
   /** The value and its version, read together (what a conditional write should be based on). */
-  getEntry(key: string): { readonly value: JsonValue; readonly version: number } | undefined {
-    return this.#readable().getEntry(assertReadKey(key));
+  getEntry(key: string): { readonly value: V; readonly version: number } | undefined {
+    return this.#readable().getEntry(assertReadKey(key)) as { readonly value: V; readonly version: number } | undefined;
   }
 
   has(key: string): boolean {
@@ -152,22 +158,25 @@ export class Store {
   }
 
   /** Keys starting with `prefix` and their values, sorted by key (UTF-16 code unit order). */
-  scan(prefix = ""): IterableIterator<[string, JsonValue]> {
+  scan(prefix = ""): IterableIterator<[string, V]> {
     if (typeof prefix !== "string") throw new TypeError(`scan() takes a string prefix, got ${typeof prefix}.`);
-    return this.#readable().scan(prefix)[Symbol.iterator]();
+    return this.#readable().scan(prefix)[Symbol.iterator]() as IterableIterator<[string, V]>;
   }
 
   /** One page of keys in order with values and versions: O(log n + limit), nothing else copied. */
-  range(options: RangeOptions = {}): RangeEntry[] {
+  range(options: RangeOptions = {}): RangeEntry<V>[] {
     const { prefix = "", after, limit = Number.MAX_SAFE_INTEGER, reverse = false } = options;
     if (typeof prefix !== "string") throw new TypeError(`range() takes a string prefix, got ${typeof prefix}.`);
     if (after !== undefined && typeof after !== "string") throw new TypeError(`range() takes a string after, got ${typeof after}.`);
     if (!Number.isSafeInteger(limit) || limit < 1) throw new TypeError(`range() takes a positive integer limit, got ${JSON.stringify(limit)}.`);
-    return this.#readable().range(prefix, after, limit, reverse);
+    return this.#readable().range(prefix, after, limit, reverse) as RangeEntry<V>[];
   }
 
   /** Sets `key`; resolves once durable. `ifVersion` makes it conditional, as in `batch`. */
-  set(key: string, value: JsonValue, options?: WriteOptions): Promise<WriteResult> {
+  set(key: string, value: V, options?: WriteOptions): Promise<WriteResult>;
+  /** On a store of mixed values (`Store<JsonValue>`, the default): any `JsonCompatible` value, interfaces included. */
+  set<T extends JsonCompatible<T>>(key: string, value: JsonValue extends V ? T : never, options?: WriteOptions): Promise<WriteResult>;
+  set(key: string, value: unknown, options?: WriteOptions): Promise<WriteResult> {
     return this.#write(() => {
       assertKey(key, this.#options);
       assertJsonValue(value, key, this.#options);
@@ -198,7 +207,10 @@ export class Store {
    * Applies all operations or none, as one record. Preconditions (`ifVersion`) are checked against
    * every write submitted before this one; a failed one rejects with STORE_CONFLICT and writes nothing.
    */
-  batch(ops: readonly BatchOp[]): Promise<WriteResult> {
+  batch(ops: readonly BatchOp<V>[]): Promise<WriteResult>;
+  /** On a store of mixed values: operations whose values are each of any `JsonCompatible` type. */
+  batch<const Ops extends readonly BatchOp<unknown>[]>(ops: JsonValue extends V ? Ops & JsonCompatibleOps<Ops> : never): Promise<WriteResult>;
+  batch(ops: readonly BatchOp<unknown>[]): Promise<WriteResult> {
     return this.#write(() => {
       const batch = validateBatch(ops, this.#options);
       const changes = batch.ops.map((op): KeyChange => (op.op === "set" ? { key: op.key, json: JSON.stringify(op.value), deleted: false } : { key: op.key, deleted: true }));
@@ -224,7 +236,7 @@ export class Store {
    * (`get()` inside the listener sees exactly the writes up to its seq). With `afterSeq`, the kept
    * writes after it are replayed before this returns. Returns the function that unsubscribes.
    */
-  subscribe(listener: ChangeListener, options: SubscribeOptions = {}): () => void {
+  subscribe(listener: ChangeListener<V>, options: SubscribeOptions = {}): () => void {
     if (typeof listener !== "function") throw new TypeError("subscribe() takes a function.");
     this.#readable();
     const { afterSeq } = options;
@@ -232,8 +244,10 @@ export class Store {
       if (!Number.isSafeInteger(afterSeq) || afterSeq < 0) throw new TypeError(`subscribe() takes a seq number as afterSeq, got ${JSON.stringify(afterSeq)}.`);
       for (const write of this.#missedSince(afterSeq)) deliver(listener, toChangeEvent(write));
     }
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
+    // Events carry the checked JSON the store holds; V is how the caller declared its values.
+    const untyped = listener as ChangeListener;
+    this.#listeners.add(untyped);
+    return () => this.#listeners.delete(untyped);
   }
 
   #missedSince(afterSeq: number): CommittedWrite[] {
@@ -423,9 +437,9 @@ export class Store {
  * A listener's bug must not undo or stall a durable write, nor stop a replay half way: its error is
  * surfaced like an uncaught one, and the next event is delivered.
  */
-function deliver(listener: ChangeListener, event: ChangeEvent): void {
+function deliver<V>(listener: ChangeListener<V>, event: ChangeEvent): void {
   try {
-    listener(event);
+    listener(event as ChangeEvent<V>);
   } catch (error) {
     queueMicrotask(() => {
       throw error;
@@ -453,6 +467,9 @@ function assertWithinOwnLimits(batch: ValidatedBatch, options: ResolvedOptions):
     if (write.type === "set" && options.valueDepthMax < VALUE_DEPTH_MAX) assertJsonValue(write.value, write.key, options);
   }
 }
+
+/** Each set operation's value checked as `JsonCompatible` on its own (a batch may mix value types). */
+type JsonCompatibleOps<Ops> = { readonly [I in keyof Ops]: Ops[I] extends { readonly type: "set"; readonly value: infer Value } ? BatchOp<JsonCompatible<Value>> : Ops[I] };
 
 interface PreparedWrite {
   readonly changes: KeyChange[];

@@ -1,6 +1,6 @@
 import type { IfVersion, WriteOp } from "@store/kv";
 import type { BatchOpRecord } from "./format.js";
-import { StoreError, assertJsonValue, assertKey, quote, show, type KeyLimits, type ValueLimits } from "@store/fs";
+import { StoreError, assertJsonValue, assertKey, quote, show, type JsonValue, type KeyLimits, type ValueLimits } from "@store/fs";
 
 /**
  * One operation of `store.batch`: the contract's `WriteOp`. `ifVersion` is a precondition on the
@@ -8,7 +8,7 @@ import { StoreError, assertJsonValue, assertKey, quote, show, type KeyLimits, ty
  * exist", absent means no condition (present but `undefined` is refused: `version()` of a missing key
  * is `undefined`, and passing it must not silently mean "no condition"). A `check` writes nothing.
  */
-export type BatchOp = WriteOp;
+export type BatchOp<V = JsonValue> = Exclude<WriteOp, { readonly type: "set" }> | { readonly type: "set"; readonly key: string; readonly value: V; readonly ifVersion?: IfVersion };
 
 /** Options of a single `set` or `delete`. */
 export interface WriteOptions {
