@@ -1,6 +1,6 @@
 import { posix } from "node:path";
 import type { Tarball } from "./pack.js";
-import type { Manifest } from "./workspace.js";
+import { binEntries, type Manifest } from "./workspace.js";
 
 /**
  * Each check returns the problems it found, one sentence each (what, where, what to do); an empty
@@ -92,6 +92,23 @@ export function checkEntryPoints(tarball: Tarball, manifest: Manifest): Problems
     const path = posix.normalize(target);
     const found = path.includes("*") ? patternMatches(tarball, path) : tarball.files.has(path);
     if (!found) problems.push(`${field} names "${target}", which is not in the tarball: build first, or fix the path or "files"`);
+  }
+  return problems;
+}
+
+/**
+ * Every command in `bin` is a file of the tarball that runs with Node from a shell: it starts with a
+ * `#!/usr/bin/env node` line (npm links it into `node_modules/.bin` and runs it by that line).
+ */
+export function checkBin(tarball: Tarball, manifest: Manifest): Problems {
+  const problems: Problems = [];
+  for (const [name, target] of binEntries(manifest)) {
+    const path = posix.normalize(target);
+    if (!tarball.files.has(path)) {
+      problems.push(`bin "${name}" names "${target}", which is not in the tarball: build first, or fix the path or "files"`);
+      continue;
+    }
+    if (!tarball.read(path).startsWith("#!/usr/bin/env node\n")) problems.push(`bin "${name}" (${target}) does not start with "#!/usr/bin/env node": a shell cannot run it`);
   }
   return problems;
 }

@@ -1,11 +1,11 @@
 import { execFile } from "node:child_process";
-import { cp, mkdir, realpath, symlink, writeFile } from "node:fs/promises";
+import { chmod, cp, mkdir, realpath, symlink, writeFile } from "node:fs/promises";
 import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
+import { dirname, join, relative } from "node:path";
 import { promisify } from "node:util";
 import { exportTargets } from "./checks.js";
-import type { Manifest, PublishedPackage } from "./workspace.js";
+import { binEntries, type Manifest, type PublishedPackage } from "./workspace.js";
 
 const run = promisify(execFile);
 
@@ -56,6 +56,18 @@ export async function makeConsumer(dir: string, installed: readonly Installed[],
     }
   }
   await linkPackage(dir, "@types/node", join(typesNodeFrom, "node_modules", "@types", "node"));
+  for (const { pkg, manifest } of installed) await linkBins(dir, pkg.name, manifest);
+}
+
+/** What npm's bin-links does at install: `node_modules/.bin/<name>` links the file, made executable. */
+async function linkBins(consumerDir: string, name: string, manifest: Manifest): Promise<void> {
+  const binDir = join(consumerDir, "node_modules", ".bin");
+  for (const [command, target] of binEntries(manifest)) {
+    const file = join(consumerDir, "node_modules", name, target);
+    await mkdir(binDir, { recursive: true });
+    await symlink(relative(binDir, file), join(binDir, command));
+    await chmod(file, 0o755);
+  }
 }
 
 async function linkPackage(consumerDir: string, name: string, source: string): Promise<void> {
@@ -71,8 +83,13 @@ export interface RunResult {
 
 /** Runs `node <args>` in `cwd`; resolves with the exit code and both outputs, never rejects on exit code. */
 export async function runNode(args: readonly string[], cwd: string): Promise<RunResult> {
+  return runFile(process.execPath, args, cwd);
+}
+
+/** Runs the executable `file` (a command of node_modules/.bin: its #! line picks node from PATH) in `cwd`. */
+export async function runFile(file: string, args: readonly string[], cwd: string): Promise<RunResult> {
   try {
-    const { stdout, stderr } = await run(process.execPath, [...args], { cwd, maxBuffer: 16 * 1024 * 1024 });
+    const { stdout, stderr } = await run(file, [...args], { cwd, maxBuffer: 16 * 1024 * 1024 });
     return { code: 0, output: stdout + stderr };
   } catch (error) {
     const failure = error as { code?: unknown; stdout?: string; stderr?: string; message: string };

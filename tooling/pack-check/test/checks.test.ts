@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { checkEntryPoints, checkLicense, checkManifest, checkReadme, checkSourceMaps, linkTargets } from "../src/checks.js";
+import { checkBin, checkEntryPoints, checkLicense, checkManifest, checkReadme, checkSourceMaps, linkTargets } from "../src/checks.js";
 import { tarballOf } from "../src/pack.js";
 
 // Each case is one of the defects a consumer met (issue 9, item 16), rebuilt as a tarball, so
@@ -139,5 +139,22 @@ describe("checkManifest", () => {
   it("refuses a wrong license, type, directory, and missing engines or description", () => {
     const manifest = { name: "@store/x", license: "ISC", repository: { directory: "packages/y" } };
     expect(checkManifest(manifest, "packages/x")).toHaveLength(5);
+  });
+});
+
+describe("checkBin", () => {
+  const manifest = { name: "@store/cli", bin: { store: "./dist/main.js" } };
+
+  it("a command whose file is not shipped is refused", () => {
+    expect(checkBin(tarballOf({ "dist/other.js": "" }), manifest)).toEqual([expect.stringMatching(/^bin "store" names "\.\/dist\/main\.js", which is not in the tarball/)]);
+  });
+
+  it("a command without its #!/usr/bin/env node line is refused: a shell cannot run it", () => {
+    expect(checkBin(tarballOf({ "dist/main.js": "import './x.js';\n" }), manifest)).toEqual([expect.stringMatching(/does not start with "#!\/usr\/bin\/env node"/)]);
+    expect(checkBin(tarballOf({ "dist/main.js": "#!/usr/bin/env node\nimport './x.js';\n" }), manifest)).toEqual([]);
+  });
+
+  it("a string bin is named after the package, without its scope", () => {
+    expect(checkBin(tarballOf({}), { name: "@store/tool", bin: "cli.js" })).toEqual([expect.stringMatching(/^bin "tool" names "cli\.js"/)]);
   });
 });

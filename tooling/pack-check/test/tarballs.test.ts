@@ -2,15 +2,18 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { checkEntryPoints, checkLicense, checkManifest, checkReadme, checkSourceMaps } from "../src/checks.js";
-import { importableSubpaths, makeConsumer, runNode, specifier, tscPath, type Installed } from "../src/consumer.js";
+import { checkBin, checkEntryPoints, checkLicense, checkManifest, checkReadme, checkSourceMaps } from "../src/checks.js";
+import { importableSubpaths, makeConsumer, runFile, runNode, specifier, tscPath, type Installed } from "../src/consumer.js";
 import { packAndExtract, type Packed } from "../src/pack.js";
-import { publishedPackages, readManifest, repoRoot } from "../src/workspace.js";
+import { binEntries, isLibrary, publishedPackages, readManifest, repoRoot } from "../src/workspace.js";
 
 // Packs every published package as `changeset publish` would and checks what a consumer gets.
 // turbo builds each of them first because each is a devDependency of this package (checked below).
 
 const packages = publishedPackages();
+/** The packages a program imports; the others (apps/cli) only ship commands. */
+const libraries = packages.filter((pkg) => isLibrary(pkg.manifest));
+const commands = packages.flatMap((pkg) => binEntries(pkg.manifest).map(([command]) => [command, pkg.name] as const));
 const packed = new Map<string, Packed>();
 let scratch = "";
 let consumerDir = "";
@@ -37,7 +40,7 @@ function tarballOf(name: string): Packed {
 }
 
 describe("the published packages", () => {
-  it("are the non-private packages under packages/, each a devDependency here so turbo builds it first", async () => {
+  it("are the non-private packages under packages/ and apps/ (apps/cli with its bin), each a devDependency here so turbo builds it first", async () => {
     expect(packages.length).toBeGreaterThan(0);
     const own = readManifest(join(repoRoot, "tooling", "pack-check", "package.json"));
     const devDependencies = Object.keys(own["devDependencies"] ?? {});
@@ -45,6 +48,8 @@ describe("the published packages", () => {
       expect(devDependencies, `add "${pkg.name}": "workspace:*" to tooling/pack-check's devDependencies`).toContain(pkg.name);
     }
     expect(packages.map((pkg) => pkg.name)).not.toContain("@store/testkit");
+    expect(packages.map((pkg) => pkg.name)).not.toContain("@store/bot");
+    expect(commands).toContainEqual(["store", "@store/cli"]);
   });
 });
 
@@ -62,10 +67,10 @@ describe.each(packages.map((pkg) => [pkg.name, pkg] as const))("the tarball of %
     expect(own, `cp LICENSE ${pkg.path}/LICENSE`).toBe(rootLicense);
   });
 
-  it("holds every entry point its manifest names, and every file its source maps point at", () => {
+  it("holds every entry point and command its manifest names, and every file its source maps point at", () => {
     const { tarball } = tarballOf(name);
     const manifest = JSON.parse(tarball.read("package.json")) as Parameters<typeof checkEntryPoints>[1];
-    expect([...checkEntryPoints(tarball, manifest), ...checkSourceMaps(tarball)]).toEqual([]);
+    expect([...checkEntryPoints(tarball, manifest), ...checkBin(tarball, manifest), ...checkSourceMaps(tarball)]).toEqual([]);
   });
 
   it("has a packed manifest a registry and a consumer can use", () => {
@@ -76,7 +81,7 @@ describe.each(packages.map((pkg) => [pkg.name, pkg] as const))("the tarball of %
 
 describe("a consumer project with the tarballs installed", () => {
   const entries = (): { name: string; subpaths: string[] }[] =>
-    packages.map((pkg) => ({ name: pkg.name, subpaths: importableSubpaths(readManifest(join(tarballOf(pkg.name).dir, "package.json"))) }));
+    libraries.map((pkg) => ({ name: pkg.name, subpaths: importableSubpaths(readManifest(join(tarballOf(pkg.name).dir, "package.json"))) }));
 
   it("imports every export of every package from ESM", async () => {
     const specifiers = entries().flatMap(({ name, subpaths }) => subpaths.map((subpath) => specifier(name, subpath)));
@@ -89,7 +94,7 @@ describe("a consumer project with the tarballs installed", () => {
   // The READMEs promise that require() works on Node 20.19+ (no module in them uses top-level
   // await): a graph with top-level await would throw ERR_REQUIRE_ASYNC_MODULE here.
   it("requires each package from CommonJS (Node's require(esm))", async () => {
-    const names = packages.map((pkg) => pkg.name);
+    const names = libraries.map((pkg) => pkg.name);
     const script = names.map((name) => `require(${JSON.stringify(name)});`).join("\n");
     await writeFile(join(consumerDir, "cjs.cjs"), `${script}\nconsole.log("required ${names.length}");\n`);
     const result = await runNode(["cjs.cjs"], consumerDir);
@@ -124,7 +129,14 @@ describe("a consumer project with the tarballs installed", () => {
     const result = await runNode(tsc("node16", ["cjs.cts"]), consumerDir);
     expect(result.code).not.toBe(0);
     const errors = result.output.split("\n").filter((line) => line.includes("error TS"));
-    expect(errors).toHaveLength(packages.length);
+    expect(errors).toHaveLength(libraries.length);
     for (const error of errors) expect(error).toContain("error TS1479");
+  });
+
+  // npm links each bin into node_modules/.bin; run it that way, by its #! line, as an operator would.
+  it.each(commands)("runs the command %s (of %s) from node_modules/.bin: --help prints its usage and exits 0", async (command) => {
+    const result = await runFile(join(consumerDir, "node_modules", ".bin", command), ["--help"], consumerDir);
+    expect(result.code, result.output).toBe(0);
+    expect(result.output).toMatch(new RegExp(`^Usage: ${command} `));
   });
 });
