@@ -1,10 +1,12 @@
-// `pnpm --filter @store/remote bench [--seconds 10] [--players 16] [--processes 4]`: the game
+// `pnpm --filter @store/remote bench [--seconds 10] [--warmup 3] [--players 16] [--processes 4]`: the game
 // workload of the kill -9 test (transfers, coin flips, duels, house games through @store/game, each
 // operation one conditional batch or more) on a @store/log folder (sync: "always"), measured three
 // ways with the same players: all in one process on the store itself; from `processes` shard
 // processes through a store server's Unix socket; and all from one client process through the
 // socket (the socket's cost without the extra processes). Operations per second and latency
-// percentiles (ms, from the call to its answer, conflict retries included).
+// percentiles (ms, from the call to its answer, conflict retries included). Each way first runs the
+// same players for `--warmup` seconds, unmeasured (every process compiles its hot code then: a bot's
+// shards run for days, and four cold processes would otherwise pay four warm-ups in the figures).
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -15,8 +17,11 @@ import { runPlayers } from "../test/fixtures/workload.js";
 // By path, not as a package: @store/bench depends on @store/remote (see that file).
 import { combine, runClients, startScript, type LineChild } from "../../../tooling/bench/src/game/socket-load.js";
 
-const { values } = parseArgs({ options: { seconds: { type: "string", default: "10" }, players: { type: "string", default: "16" }, processes: { type: "string", default: "4" } } });
+const { values } = parseArgs({
+  options: { seconds: { type: "string", default: "10" }, warmup: { type: "string", default: "3" }, players: { type: "string", default: "16" }, processes: { type: "string", default: "4" } },
+});
 const durationMs = Number(values.seconds) * 1000;
+const warmupMs = Number(values.warmup) * 1000;
 const players = Number(values.players);
 const processes = Number(values.processes);
 
@@ -38,6 +43,23 @@ async function inProcess(): Promise<Measured> {
   const dir = await mkdtemp(join(tmpdir(), "remote-bench-"));
   const store = await openStore(dir);
   const game = await createGame(toKeyValueStore(store), { sweepIntervalMs: 0, gameTtlMs: 600_000, onError: () => undefined });
+  const warmupUntil = performance.now() + warmupMs;
+  await Promise.all(
+    Array.from({ length: processes }, (_, index) =>
+      runPlayers(game, {
+        process: index,
+        processes,
+        players,
+        seed: 2,
+        keyPrefix: "warmup-",
+        stopped: () => performance.now() >= warmupUntil,
+        reconnected: async () => undefined,
+        onAck: () => undefined,
+        onRefused: () => undefined,
+        onRetry: () => undefined,
+      }),
+    ),
+  );
   const latencies: number[] = [];
   const cpuBefore = process.cpuUsage();
   const startedAt = performance.now();
@@ -71,7 +93,7 @@ async function throughSocket(clientProcesses: number): Promise<Measured> {
   const server = run("../test/fixtures/serve.ts", [join(dir, "data"), socketPath]);
   await server.line("listening");
   const perClient = (processes * players) / clientProcesses;
-  const clients = Array.from({ length: clientProcesses }, (_, index) => run("./load-client.ts", [socketPath, String(index), String(clientProcesses), String(perClient)]));
+  const clients = Array.from({ length: clientProcesses }, (_, index) => run("./load-client.ts", [socketPath, String(index), String(clientProcesses), String(perClient), String(warmupMs)]));
   let serverCpuStart = 0;
   const whenReady = async (): Promise<void> => {
     serverCpuStart = Number((await server.ask("cpu", "cpu ")).split(" ")[1]);

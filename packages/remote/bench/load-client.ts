@@ -1,14 +1,28 @@
-// One shard process of the benchmark: connects to the server at argv[2], makes the game layer, says
-// "ready", and on "go <ms>" runs its players for that long, then prints its count and latencies.
+// One shard process of the benchmark: connects to the server at argv[2], makes the game layer, runs
+// its players for argv[6] ms to warm up (JIT, caches: a shard runs for days), says "ready", and on
+// "go <ms>" runs its players for that long, then prints its count and latencies.
 import { writeSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { createGame } from "@store/game";
 import { connectStore } from "../src/index.js";
 import { runPlayers } from "../test/fixtures/workload.js";
 
-const [socketPath, processArg, processesArg, playersArg] = process.argv.slice(2) as [string, string, string, string];
+const [socketPath, processArg, processesArg, playersArg, warmupArg] = process.argv.slice(2) as [string, string, string, string, string | undefined];
 const client = await connectStore({ socketPath, name: `bench-${processArg}` });
 const game = await createGame(client, { sweepIntervalMs: 0, gameTtlMs: 600_000, onError: () => undefined });
+const warmupUntil = performance.now() + Number(warmupArg ?? 0);
+await runPlayers(game, {
+  process: Number(processArg),
+  processes: Number(processesArg),
+  players: Number(playersArg),
+  seed: 2,
+  keyPrefix: "warmup-",
+  stopped: () => performance.now() >= warmupUntil,
+  reconnected: () => client.whenConnected(),
+  onAck: () => undefined,
+  onRefused: () => undefined,
+  onRetry: () => undefined,
+});
 writeSync(1, "ready\n");
 
 createInterface({ input: process.stdin }).once("line", (line) => {
