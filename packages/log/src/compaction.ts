@@ -3,7 +3,7 @@ import { Readable, pipeline } from "node:stream";
 import { createGzip } from "node:zlib";
 import { atomicReplace, isErrno, isTempName, mkdirDurable, type FileHandle, type FileSystem } from "@store/fs";
 import { BACKUPS_FOLDER, basePath } from "./files.js";
-import { encodeRecord, frameJson, headerRecord } from "./format.js";
+import { encodeRecord, framedBytes, frameJsonInto, headerRecord } from "./format.js";
 import { BytesChecksum, endLine, entryJson } from "./record-layout.js";
 import type { Keyspace, SnapshotEntry } from "./keyspace.js";
 
@@ -56,24 +56,53 @@ export async function writeBase(fs: FileSystem, dir: string, fileNumber: number,
   return covered.bytes + endBytes;
 }
 
-/** The snapshot's entries encoded, a slice at a time: each slice is at most BASE_SLICE_MS of work or BASE_WRITE_BYTES_MAX. */
+/**
+ * The snapshot's entries encoded, a slice at a time: a slice ends after BASE_SLICE_MS of work or
+ * once it holds BASE_WRITE_BYTES_MAX. Lines are framed into one scratch buffer, and each slice is
+ * copied out of it at its exact size: no buffer per line, and no more memory than the base's bytes.
+ */
 function* slices(steps: Iterable<SnapshotEntry[]>): Generator<{ readonly bytes: Buffer; readonly entries: number }> {
-  let lines: Buffer[] = [];
-  let size = 0;
+  const slice = new SliceBuffer();
   let startedAt = performance.now();
   for (const step of steps) {
     for (const entry of step) {
-      const line = frameJson(entryJson(entry.version, entry.key, entry.json));
-      lines.push(line);
-      size += line.length;
+      slice.add(entryJson(entry.version, entry.key, entry.json));
+      if (slice.size < BASE_WRITE_BYTES_MAX) continue;
+      yield slice.take();
+      startedAt = performance.now();
     }
-    if (size < BASE_WRITE_BYTES_MAX && performance.now() - startedAt < BASE_SLICE_MS) continue;
-    yield { bytes: Buffer.concat(lines, size), entries: lines.length };
-    lines = [];
-    size = 0;
+    if (slice.size === 0 || performance.now() - startedAt < BASE_SLICE_MS) continue;
+    yield slice.take();
     startedAt = performance.now();
   }
-  if (lines.length > 0) yield { bytes: Buffer.concat(lines, size), entries: lines.length };
+  if (slice.size > 0) yield slice.take();
+}
+
+/** Framed lines gathered in a scratch buffer that grows for a large entry and is reused. */
+class SliceBuffer {
+  #scratch = Buffer.allocUnsafe(BASE_WRITE_BYTES_MAX + 16 * 1024);
+  size = 0;
+  #entries = 0;
+
+  add(json: string): void {
+    // UTF-8 takes at most 3 bytes per UTF-16 unit: room is made without measuring the text.
+    const room = framedBytes(json.length * 3);
+    if (this.size + room > this.#scratch.length) {
+      const grown = Buffer.allocUnsafe(this.size + room);
+      this.#scratch.copy(grown, 0, 0, this.size);
+      this.#scratch = grown;
+    }
+    this.size += frameJsonInto(this.#scratch, this.size, json);
+    this.#entries += 1;
+  }
+
+  /** The lines so far, copied out (the file-system seam may keep what it is given), and a fresh start. */
+  take(): { readonly bytes: Buffer; readonly entries: number } {
+    const taken = { bytes: Buffer.from(this.#scratch.subarray(0, this.size)), entries: this.#entries };
+    this.size = 0;
+    this.#entries = 0;
+    return taken;
+  }
 }
 
 /**
