@@ -58,6 +58,11 @@ async function compactOnce(context: CompactionContext): Promise<CompactionResult
     keyspace.beginSnapshot();
     return segment.fileNumber;
   });
+  // Sealing the old segment (behind the writes) failed the store: a failing disk gets no new base.
+  if (committer.failure !== undefined) {
+    keyspace.endSnapshot();
+    throw committer.failure;
+  }
   const seq = keyspace.snapshotSeq;
   let baseBytes: number;
   try {

@@ -51,6 +51,23 @@ describe("a failed seal", () => {
   });
 });
 
+describe("a failed seal during a compaction", () => {
+  it("EIO while sealing the segment a compaction rolled away from fails the compaction and the store, and writes no base", async () => {
+    const disk = new SimulatedDisk();
+    const store = await openOnDisk(disk, 1);
+    for (let index = 0; index < 20; index += 1) await store.set(`k/${index}`, { index });
+    const before = stateOf(store);
+    disk.injectFault({ operation: "truncate", nth: 1, kind: "EIO", pathIncludes: "/000001.log" });
+    await expect(store.compact()).rejects.toMatchObject({ code: "STORE_FAILED" });
+    expect(store.stats().failed).toBe(true);
+    await store.close();
+    expect([...disk.files().keys()].some((path) => path.endsWith(".base"))).toBe(false);
+    const reopened = await openOnDisk(disk.crash(new Rng(1)), 2);
+    expect(stateOf(reopened)).toEqual(before);
+    await reopened.close();
+  });
+});
+
 describe("disk full", () => {
   it("ENOSPC or a short write at every write index: a typed error, no partial record in the file, and the store works once space is back", async () => {
     let faultsHit = 0;
