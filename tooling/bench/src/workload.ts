@@ -20,6 +20,8 @@ export interface Sizes {
   readonly coldStartKeys: number;
   readonly coldStartUpdates: number;
   readonly stallKeys: number;
+  /** Keys of the two compacted stores the memory workload opens. */
+  readonly memoryKeys: readonly [small: number, large: number];
   /** Keys stored before the new-keys probe, and the concurrent sets of new keys it times before and after a scan(). */
   readonly newKeysStored: number;
   readonly newKeysSets: number;
@@ -88,6 +90,7 @@ export const quickSizes: Sizes = {
   scaleSetsMax: 30,
   coldStartKeys: 1_000,
   coldStartUpdates: 4_000,
+  memoryKeys: [1_000, 10_000],
   stallKeys: 2_000,
   newKeysStored: 20_000,
   newKeysSets: 2_000,
@@ -107,6 +110,7 @@ export const fullSizes: Sizes = {
   scaleSetsMax: 2_000,
   coldStartKeys: 100_000,
   coldStartUpdates: 400_000,
+  memoryKeys: [100_000, 1_000_000],
   stallKeys: 100_000,
   newKeysStored: 1_000_000,
   newKeysSets: 20_000,

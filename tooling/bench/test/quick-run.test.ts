@@ -7,6 +7,7 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { systemSpecs } from "../src/adapters/index.js";
 import { postgresGame, remoteGame } from "../src/game/systems.js";
+import { player } from "../src/record.js";
 import type { BenchReport } from "../src/report.js";
 import { workloads } from "../src/workloads/index.js";
 
@@ -65,6 +66,10 @@ describe("pnpm bench --quick (end to end, in a child process)", () => {
       }
       expect(stdout).toContain(`### ${workload.name}:`);
     }
+    // The workload's value size is in the cold-start table; the memory workload opens its two stores.
+    const ours = (name: string): Record<string, number | null> => report.workloads.find((workload) => workload.name === name)?.results.find((result) => result.adapter === "@store/log always")?.median ?? {};
+    expect(ours("cold-start").valueBytes).toBe(Buffer.byteLength(JSON.stringify(player(999, 1))));
+    expect([ours("memory").smallKeys, ours("memory").largeKeys]).toEqual([1_000, 10_000]);
     // The game suite runs @store/game on the log beside the same game in SQL, named as such; game-ops
     // also through the socket from 4 processes and on PostgreSQL (unavailable, with why, without a server).
     expectGameSuite(report);

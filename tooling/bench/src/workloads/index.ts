@@ -5,6 +5,7 @@ import { concurrent } from "./concurrent.js";
 import { gameLeaderboard } from "./game-leaderboard.js";
 import { gameOps } from "./game-ops.js";
 import { gameStart } from "./game-start.js";
+import { memory } from "./memory.js";
 import { newKeys } from "./new-keys.js";
 import { scale } from "./scale.js";
 import { sequential } from "./sequential.js";
@@ -16,6 +17,7 @@ export const workloads: readonly Workload[] = [
   scale,
   newKeys,
   coldStart,
+  memory,
   compactionStall,
   gameOps,
   gameLeaderboard,
