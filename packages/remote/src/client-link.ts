@@ -32,6 +32,8 @@ export interface LinkHandlers {
 export class Link {
   readonly serverFrameBytesMax: number;
   readonly serverId: string;
+  /** The protocol version the server chose. */
+  readonly version: number;
   /** Why the server disconnected this client last time (a slow consumer), if it said so. */
   readonly notice: Notice | undefined;
   readonly #socket: Socket;
@@ -45,6 +47,7 @@ export class Link {
     this.#fail = fail;
     this.serverFrameBytesMax = welcome.frameBytesMax;
     this.serverId = welcome.serverId;
+    this.version = welcome.version;
     this.notice = welcome.notice;
     this.#closed = closed;
   }
@@ -86,7 +89,7 @@ export class Link {
         reader.push(chunk);
         try {
           for (let payload = reader.next(); payload !== undefined && loss === undefined; payload = reader.next()) {
-            const message = parseServerMessage(payload);
+            const message = parseServerMessage(payload, link?.version ?? 1);
             if (link !== undefined) {
               if (message.t === "bye") loss ??= { error: remoteError(byeCode(message.code), message.message), lastId: message.lastId };
               else if (message.t === "welcome" || message.t === "refuse") throw remoteError("STORE_PROTOCOL", `The server sent a ${message.t} in the middle of the connection.`);

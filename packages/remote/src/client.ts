@@ -7,7 +7,6 @@ import {
   validateSubscribe,
   validateWriteOps,
   type ChangeListener,
-  type ChangeOp,
   type Entry,
   type KeyValueStats,
   type KeyValueStore,
@@ -360,7 +359,7 @@ class RemoteClient implements RemoteStore, SubscriptionOwner {
       }
       case "ev":
         // An event of a subscription closed meanwhile is dropped: the unsubscribe crossed it.
-        this.#byServerId.get(message.sub)?.deliver(message.seq, message.ops as ChangeOp[]);
+        this.#byServerId.get(message.sub)?.deliver(message.seq, message.ops);
         return;
       case "end": {
         const subscription = this.#byServerId.get(message.sub);

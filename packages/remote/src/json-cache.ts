@@ -12,6 +12,7 @@ import type { ChangeEvent, Entry } from "@store/kv";
 export class JsonCache {
   readonly #values = new WeakMap<object, string>();
   readonly #events = new WeakMap<ChangeEvent, Buffer>();
+  readonly #eventsV2 = new WeakMap<ChangeEvent, Buffer>();
 
   value(value: JsonValue): string {
     // Only a frozen object cannot change after its text was made; anything else is serialized as it is now.
@@ -29,13 +30,19 @@ export class JsonCache {
     return entry === undefined ? "null" : `[${JSON.stringify(entry.key)},${entry.version},${this.value(entry.value)}]`;
   }
 
-  /** The UTF-8 JSON of an event's ops, made once for all its subscribers. */
-  eventOps(event: ChangeEvent): Buffer {
-    let bytes = this.#events.get(event);
+  /** The UTF-8 JSON of an event's ops in protocol `version`, made once for all its subscribers. */
+  eventOps(event: ChangeEvent, version: number): Buffer {
+    const cache = version >= 2 ? this.#eventsV2 : this.#events;
+    let bytes = cache.get(event);
     if (bytes === undefined) {
-      const ops = event.ops.map((op) => (op.type === "set" ? `{"type":"set","key":${JSON.stringify(op.key)},"value":${this.value(op.value)}}` : `{"type":"delete","key":${JSON.stringify(op.key)}}`));
+      const ops = event.ops.map((op) => {
+        const key = JSON.stringify(op.key);
+        if (op.type === "delete") return version >= 2 ? `["d",${key}]` : `{"type":"delete","key":${key}}`;
+        // Version 2: the value's JSON text as a JSON string, parsed by the client only when read.
+        return version >= 2 ? `["s",${key},${JSON.stringify(this.value(op.value))}]` : `{"type":"set","key":${key},"value":${this.value(op.value)}}`;
+      });
       bytes = Buffer.from(`[${ops.join(",")}]`, "utf8");
-      this.#events.set(event, bytes);
+      cache.set(event, bytes);
     }
     return bytes;
   }

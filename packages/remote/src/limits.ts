@@ -4,8 +4,12 @@
 /** What a hello must name, so that something else listening on the socket is told apart at once. */
 export const PROTOCOL_NAME = "store-remote";
 
-/** The protocol versions this code speaks, oldest first. The handshake picks the highest both speak. */
-export const PROTOCOL_VERSIONS: readonly number[] = [1];
+/**
+ * The protocol versions this code speaks, oldest first. The handshake picks the highest both speak.
+ * Version 2 changes only the change event: each op is `["s", key, "<value's JSON text>"]` or
+ * `["d", key]`, so a client parses a value only when its listener reads it.
+ */
+export const PROTOCOL_VERSIONS: readonly number[] = [1, 2];
 
 /** A frame is a 4-byte big-endian length, then that many bytes of UTF-8 JSON. */
 export const FRAME_HEADER_BYTES = 4;

@@ -1,4 +1,5 @@
-import type { Entry, ValidatedBatch, ValidatedScan } from "@store/kv";
+import type { JsonValue } from "@store/fs";
+import type { ChangeOp, Entry, ValidatedBatch, ValidatedScan } from "@store/kv";
 import { remoteError, type WireError } from "./errors.js";
 
 // Every message is one JSON object with a type `t`. docs/remote-protocol.md lists them with examples.
@@ -36,7 +37,7 @@ export type ServerMessage =
   | { readonly t: "ok"; readonly id: number; readonly result: unknown }
   | { readonly t: "part"; readonly id: number; readonly items: unknown[] }
   | { readonly t: "err"; readonly id: number; readonly error: unknown }
-  | { readonly t: "ev"; readonly sub: number; readonly seq: number; readonly ops: unknown[] }
+  | { readonly t: "ev"; readonly sub: number; readonly seq: number; readonly ops: readonly ChangeOp[] }
   | { readonly t: "end"; readonly sub: number; readonly error: unknown }
   | { readonly t: "bye"; readonly code: string; readonly message: string; readonly lastId: number };
 
@@ -113,8 +114,11 @@ export function parseRequest(payload: Buffer): Request {
   }
 }
 
-/** A message from the server. Throws `STORE_PROTOCOL` for anything malformed. */
-export function parseServerMessage(payload: Buffer): ServerMessage {
+/**
+ * A message from the server, in protocol `version` (1 until the welcome chose one). Throws
+ * `STORE_PROTOCOL` for anything malformed. An event's ops come out as `ChangeOp`s.
+ */
+export function parseServerMessage(payload: Buffer, version = 1): ServerMessage {
   const message = parseObject(payload, "server");
   const { t } = message;
   const bad = (what: string): never => {
@@ -145,7 +149,7 @@ export function parseServerMessage(payload: Buffer): ServerMessage {
     case "ev": {
       const { sub, seq, ops } = message;
       if (!isId(sub) || !isId(seq) || !Array.isArray(ops)) return bad("sub, seq or ops missing");
-      return { t, sub, seq, ops };
+      return { t, sub, seq, ops: version >= 2 ? decodeOps(ops) : (ops as ChangeOp[]) };
     }
     case "end": {
       const { sub } = message;
@@ -154,6 +158,47 @@ export function parseServerMessage(payload: Buffer): ServerMessage {
     }
     default:
       return bad(`unknown type ${JSON.stringify(t)}`);
+  }
+}
+
+/**
+ * Version 2 event ops (`["s", key, "<JSON text>"]`, `["d", key]`) as `ChangeOp`s whose value is
+ * parsed on first read: a shard's listener that skips most keys (the game follows players/ and
+ * games/) parses only what it reads. Each event's ops belong to one subscription's listener, so the
+ * parsed value is that listener's own copy.
+ */
+function decodeOps(ops: unknown[]): ChangeOp[] {
+  const decoded: ChangeOp[] = [];
+  for (const op of ops) {
+    if (!Array.isArray(op) || typeof op[1] !== "string") throw remoteError("STORE_PROTOCOL", `The server sent an event op that is not ["s", key, text] or ["d", key]: ${JSON.stringify(op).slice(0, 80)}.`);
+    if (op[0] === "d" && op.length === 2) decoded.push({ type: "delete", key: op[1] });
+    else if (op[0] === "s" && op.length === 3 && typeof op[2] === "string") decoded.push(lazySet(op[1], op[2]));
+    else throw remoteError("STORE_PROTOCOL", `The server sent an event op that is not ["s", key, text] or ["d", key]: ${JSON.stringify(op).slice(0, 80)}.`);
+  }
+  return decoded;
+}
+
+function lazySet(key: string, text: string): ChangeOp {
+  let parsed = false;
+  let value: JsonValue = null;
+  return {
+    type: "set",
+    key,
+    get value(): JsonValue {
+      if (!parsed) {
+        value = parseValue(key, text);
+        parsed = true;
+      }
+      return value;
+    },
+  };
+}
+
+function parseValue(key: string, text: string): JsonValue {
+  try {
+    return JSON.parse(text) as JsonValue;
+  } catch (error) {
+    throw remoteError("STORE_PROTOCOL", `The server sent a change of ${JSON.stringify(key).slice(0, 80)} whose value is not JSON (${(error as Error).message}).`);
   }
 }
 

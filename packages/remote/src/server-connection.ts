@@ -74,6 +74,8 @@ export class ServerConnection {
   #state: "hello" | "open" | "draining" | "closed" = "hello";
   #inFlight = 0;
   #lastId = 0;
+  /** The protocol version the handshake chose. */
+  #version = 1;
   #handshakeTimer: NodeJS.Timeout | undefined;
   #waiters: Array<() => void> = [];
 
@@ -185,6 +187,7 @@ export class ServerConnection {
       return;
     }
     this.#state = "open";
+    this.#version = version;
     this.#write(encodeWelcome(version, this.#context.limits.frameBytesMax, this.#context.serverId, this.#context.takeNotice(hello.clientId)));
   }
 
@@ -316,7 +319,7 @@ export class ServerConnection {
     if (!served.open || this.#state === "closed") return;
     try {
       // The ops' bytes are shared by every subscriber: only the small head differs.
-      const ops = this.#context.json.eventOps(event);
+      const ops = this.#context.json.eventOps(event, this.#version);
       const head = eventHead(served.id, event.seq);
       if (this.#socket.writableLength + this.#out.stagedBytes + FRAME_HEADER_BYTES + head.length + ops.length + 1 > this.#context.limits.clientBufferBytesMax) {
         this.#slowConsumer();
