@@ -1,6 +1,7 @@
 export { createGame, type Game } from "./game.js";
 export type { GameOptions, ResolvedOptions, Scoring } from "./options.js";
 export { GameError, isGameError, type GameErrorCode, type GameErrorDetails } from "./errors.js";
+export { StoreError, type StoreErrorCode } from "@store/fs";
 export type { Players } from "./players.js";
 export type { Tokens, OperationOptions, TokenOperationOptions, BalanceResult, TransferResult, DailyResult } from "./tokens.js";
 export type { Games, UpdateGameOptions, GameFilter, RefundResult } from "./games.js";

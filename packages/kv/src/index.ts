@@ -45,3 +45,4 @@ export {
 } from "./update.js";
 export { scanAll, SCAN_ALL_PAGE_SIZE_DEFAULT, type ScanAllOptions } from "./scan-all.js";
 export type { JsonValue, StoreErrorCode } from "@store/fs";
+export { StoreError } from "@store/fs";

@@ -1,3 +1,4 @@
+export { StoreError, type StoreErrorCode } from "@store/fs";
 export { openPostgresStore, type PostgresTarget } from "./open.js";
 export { PostgresStore, type PostgresExport, type PostgresStoreStats } from "./store.js";
 export { DEFAULTS as POSTGRES_STORE_DEFAULTS, type PostgresStoreOptions } from "./options.js";

@@ -2,6 +2,7 @@ export { serveStore, type ServeOptions, type RemoteServer, type RemoteServerStat
 export type { ClientInfo } from "./server-connection.js";
 export { connectStore, type ConnectOptions, type ConnectionChange, type ConnectionState, type RemoteStore } from "./client.js";
 export type { RemoteErrorCode } from "./errors.js";
+export { StoreError, type StoreErrorCode } from "@store/fs";
 export type { Notice } from "./messages.js";
 export { reconnectDelayMs } from "./backoff.js";
 export {

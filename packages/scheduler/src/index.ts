@@ -16,3 +16,4 @@ export {
   type CompactionTrigger,
   type ResolvedPolicy,
 } from "./policy.js";
+export { StoreError, type StoreErrorCode } from "@store/fs";

@@ -1,6 +1,7 @@
 export { writeJsonAtomic, readJsonFile, parseJsonBytes, JSON_FILE_DEPTH_MAX_DEFAULT, type ReadJsonOptions, type WriteJsonOptions } from "./json-file.js";
 export { findJsonSyntaxProblem, type JsonSyntaxProblem } from "./json-syntax.js";
 export { jsonValueProblem, keyProblem, KEY_BYTES_MAX_DEFAULT, type JsonValue } from "@store/fs";
+export { StoreError, CorruptionError, type StoreErrorCode } from "@store/fs";
 export { createMirror, type Mirror } from "./mirror.js";
 export type { FailingView } from "./view-failures.js";
 export type { MirrorOptions, MirrorView } from "./mirror-options.js";
