@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { backupFolder, exportEntries, exportLines, importEntries, openStore, type ExportFormat } from "../src/index.js";
 import { tempDir } from "./helpers.js";
-import { startWriter } from "./tools-helpers.js";
+import { startWriter } from "./child-process.js";
 
 async function exportText(dir: string, format: ExportFormat = "jsonl"): Promise<{ text: string; seq: number }> {
   const exported = await exportEntries(dir);

@@ -1,48 +1,14 @@
-import { spawn, type ChildProcess } from "node:child_process";
-import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
+import { driveWriter, spawnLines, type DrivenWriter, type LineChild } from "@store/testkit/children";
 
-export interface Child {
-  readonly process: ChildProcess;
-  readonly lines: string[];
-  /** Resolves with the first line that satisfies `predicate`. */
-  waitFor(predicate: (line: string) => boolean): Promise<string>;
-  readonly exited: Promise<void>;
+/** Runs `test/fixtures/<name>.ts` in a real child process (through tsx), collecting its stdout lines. */
+export function runFixture(name: string, args: readonly string[]): LineChild {
+  const script = fileURLToPath(new URL(`./fixtures/${name}.ts`, import.meta.url));
+  return spawnLines(process.execPath, ["--import", "tsx", script, ...args], { stderr: "inherit" });
 }
 
-/** Runs a TypeScript fixture in a real child process (through tsx), collecting its stdout lines. */
-export function runFixture(name: string, args: readonly string[]): Child {
-  const script = fileURLToPath(new URL(`./fixtures/${name}.ts`, import.meta.url));
-  const child = spawn(process.execPath, ["--import", "tsx", script, ...args], { stdio: ["ignore", "pipe", "inherit"] });
-  const lines: string[] = [];
-  const waiters: Array<{ predicate: (line: string) => boolean; resolve: (line: string) => void }> = [];
-  createInterface({ input: child.stdout }).on("line", (line) => {
-    lines.push(line);
-    for (const waiter of waiters.splice(0)) {
-      if (waiter.predicate(line)) waiter.resolve(line);
-      else waiters.push(waiter);
-    }
-  });
-  const exited = new Promise<void>((resolve) => {
-    child.on("exit", () => {
-      resolve();
-    });
-  });
-  return {
-    process: child,
-    lines,
-    exited,
-    waitFor: (predicate) => {
-      const found = lines.find(predicate);
-      if (found !== undefined) return Promise.resolve(found);
-      return new Promise((resolve, reject) => {
-        waiters.push({ predicate, resolve });
-        void exited.then(() => {
-          setTimeout(() => {
-            reject(new Error(`child exited before a matching line; output: ${lines.slice(-5).join(" | ")}`));
-          }, 50);
-        });
-      });
-    },
-  };
+/** A writer process (fixtures/driven-writer.ts) beside the tools under test, driven line by line. */
+export async function startWriter(dir: string, options: { segmentBytesMax?: number; backupsMax?: number } = {}): Promise<DrivenWriter> {
+  const script = fileURLToPath(new URL("./fixtures/driven-writer.ts", import.meta.url));
+  return driveWriter(spawnLines(process.execPath, ["--import", "tsx", script, dir, String(options.segmentBytesMax ?? 64 * 1024 * 1024), String(options.backupsMax ?? 3)], { stdin: true }));
 }

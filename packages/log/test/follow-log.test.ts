@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { followLog, openStore, type FollowedRecord } from "../src/index.js";
 import { tempDir } from "./helpers.js";
-import { startWriter } from "./tools-helpers.js";
+import { startWriter } from "./child-process.js";
 
 /** Follows `dir` in the background; `until(seq)` resolves once a record with that seq was seen. */
 function follower(dir: string, options: Parameters<typeof followLog>[1] = {}) {

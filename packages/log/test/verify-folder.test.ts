@@ -4,7 +4,7 @@ import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { openStore, verifyFolder } from "../src/index.js";
 import { tempDir } from "./helpers.js";
-import { startWriter } from "./tools-helpers.js";
+import { startWriter } from "./child-process.js";
 
 /** A store with several sealed segments and a compaction behind it. */
 async function folderWithSegments(): Promise<string> {
