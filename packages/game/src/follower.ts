@@ -89,9 +89,22 @@ export class Follower {
 
   /** Resolves once the views include every write the store had committed when this was called. */
   async catchUp(): Promise<void> {
-    await this.#built;
+    await this.#settledBuild();
     const { seq } = await this.#kv.stats();
     await this.waitFor(seq);
+    // A subscription that ended meanwhile reset the views for a rebuild: they are exact once it is done.
+    await this.#settledBuild();
+  }
+
+  /**
+   * Waits until no build is in progress. A build superseded by a newer one (its subscription ended
+   * while it scanned) resolves early, with the views reset for the newer one: wait for that one too.
+   */
+  async #settledBuild(): Promise<void> {
+    for (let built = this.#built; ; built = this.#built) {
+      await built;
+      if (built === this.#built) return;
+    }
   }
 
   waitFor(seq: number): Promise<void> {
