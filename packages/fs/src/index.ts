@@ -31,5 +31,6 @@ export {
   type ValueLimits,
 } from "./json-value.js";
 export type { ChangeEvent, ChangeListener, ChangeOp } from "./change-event.js";
+export { systemClock, assertClock, type Clock } from "./clock.js";
 export { assertKey, keyProblem, KEY_BYTES_MAX_DEFAULT, type KeyLimits } from "./keys.js";
 export { assertOptionNames } from "./option-names.js";

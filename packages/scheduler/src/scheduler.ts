@@ -1,5 +1,4 @@
-import { StoreError } from "@store/fs";
-import { assertOptionNames } from "@store/fs";
+import { StoreError, assertClock, assertOptionNames, systemClock, type Clock } from "@store/fs";
 import {
   DEFAULT_POLICY,
   backoffDelayMs,
@@ -41,6 +40,11 @@ export interface SchedulerOptions extends CompactionPolicy {
    * failure is never silent.
    */
   readonly onError?: (error: unknown) => void;
+  /**
+   * Where the scheduler reads the time (the age trigger, run timestamps) and sets its check and
+   * backoff timers. Default: the system clock. Simulation tests pass a manual one.
+   */
+  readonly clock?: Clock;
 }
 
 export interface CompactionScheduler {
@@ -70,11 +74,12 @@ export class SchedulerStoppedError extends StoreError {
 }
 
 /** Every option `createCompactionScheduler` knows; anything else is a misspelling. */
-const OPTION_NAMES: readonly string[] = [...Object.keys(DEFAULT_POLICY), "onRun", "onError"];
+const OPTION_NAMES: readonly string[] = [...Object.keys(DEFAULT_POLICY), "onRun", "onError", "clock"];
 
 /**
  * Checks `target.stats()` every `checkIntervalMs` and runs `target.compact()` when the policy says
- * so, never two at a time. Timers are unref'd, so the scheduler never keeps a process alive.
+ * so, never two at a time. The system clock's timers are unref'd, so the scheduler never keeps a
+ * process alive.
  */
 export function createCompactionScheduler(target: CompactionTarget, options: SchedulerOptions = {}): CompactionScheduler {
   return new Scheduler(target, options);
@@ -85,9 +90,11 @@ class Scheduler implements CompactionScheduler {
   readonly #policy: ResolvedPolicy;
   readonly #listeners = new Set<(run: CompactionRun) => void>();
   readonly #onError: (error: unknown) => void;
-  readonly #startedAtMs = Date.now();
+  readonly #clock: Clock;
+  readonly #startedAtMs: number;
   #lastSuccessAtMs = Number.NEGATIVE_INFINITY;
-  #timer: NodeJS.Timeout | undefined;
+  /** Cancels the pending check, if one is set. */
+  #cancelTimer: (() => void) | undefined;
   /** A policy check in flight (its stats() and any compaction it started). */
   #checking: Promise<void> | undefined;
   /** A compaction from its start (for runNow: from the call, stats() included) until it is reported. */
@@ -101,6 +108,8 @@ class Scheduler implements CompactionScheduler {
     assertOptions(options);
     this.#target = target;
     this.#policy = resolvePolicy(options);
+    this.#clock = options.clock ?? systemClock;
+    this.#startedAtMs = this.#clock.now();
     this.#onError = options.onError ?? ((error) => { process.emitWarning(asError(error)); });
     if (options.onRun !== undefined) this.#listeners.add(options.onRun);
     this.#schedule(this.#policy.checkIntervalMs);
@@ -133,8 +142,8 @@ class Scheduler implements CompactionScheduler {
 
   stop(): Promise<void> {
     this.#stopped ??= (async () => {
-      clearTimeout(this.#timer);
-      this.#timer = undefined;
+      this.#cancelTimer?.();
+      this.#cancelTimer = undefined;
       // Neither a check nor runNow starts anything once #stopped is set, so this ends.
       while (this.#checking !== undefined || this.#running !== undefined) {
         await this.#checking;
@@ -146,15 +155,14 @@ class Scheduler implements CompactionScheduler {
 
   #schedule(delayMs: number): void {
     if (this.#stopped !== undefined) return;
-    clearTimeout(this.#timer);
-    this.#timer = setTimeout(() => {
-      this.#timer = undefined;
+    this.#cancelTimer?.();
+    this.#cancelTimer = this.#clock.setTimer(() => {
+      this.#cancelTimer = undefined;
       const checking = this.#check().finally(() => {
         if (this.#checking === checking) this.#checking = undefined;
       });
       this.#checking = checking;
     }, delayMs);
-    this.#timer.unref();
   }
 
   /** One policy check; never rejects, and always leaves exactly one timer (unless stopped). */
@@ -164,7 +172,7 @@ class Scheduler implements CompactionScheduler {
       if (this.#running === undefined) {
         const stats = await this.#target.stats();
         const sinceMs = Math.max(this.#startedAtMs, this.#lastSuccessAtMs, stats.lastCompactionAtMs ?? Number.NEGATIVE_INFINITY);
-        const trigger = decideTrigger(stats, this.#policy, Date.now(), sinceMs);
+        const trigger = decideTrigger(stats, this.#policy, this.#clock.now(), sinceMs);
         // stats() was awaited: runNow() may have started a run, or stop() been called, meanwhile.
         if (trigger !== null && this.#mayStart()) {
           failed = (await this.#start(trigger, stats)).error !== undefined;
@@ -193,18 +201,18 @@ class Scheduler implements CompactionScheduler {
   }
 
   async #compact(trigger: CompactionTrigger, before: CompactionStats): Promise<CompactionRun> {
-    const startedAtMs = Date.now();
+    const startedAtMs = this.#clock.now();
     const base = { trigger, startedAtMs, bytesBefore: before.totalBytes };
     let run: CompactionRun;
     try {
       await this.#target.compact();
       this.#failures = 0;
-      this.#lastSuccessAtMs = Date.now();
-      run = { ...base, durationMs: Date.now() - startedAtMs, bytesAfter: await this.#bytesAfter() };
+      this.#lastSuccessAtMs = this.#clock.now();
+      run = { ...base, durationMs: this.#lastSuccessAtMs - startedAtMs, bytesAfter: await this.#bytesAfter() };
     } catch (error) {
       this.#failures += 1;
       this.#report(error);
-      run = { ...base, durationMs: Date.now() - startedAtMs, bytesAfter: null, error };
+      run = { ...base, durationMs: this.#clock.now() - startedAtMs, bytesAfter: null, error };
     }
     this.#emit(run);
     return run;
@@ -251,6 +259,8 @@ function assertTarget(target: unknown): asserts target is CompactionTarget {
 function assertOptions(options: unknown): asserts options is SchedulerOptions {
   if (typeof options !== "object" || options === null) throw new TypeError(`createCompactionScheduler: options must be an object, got ${quote(options)}`);
   assertOptionNames(options, OPTION_NAMES, "createCompactionScheduler");
+  const { clock } = options as { clock?: unknown };
+  if (clock !== undefined) assertClock(clock, "createCompactionScheduler: options.clock");
   for (const name of ["onRun", "onError"] as const) {
     const value = (options as Record<string, unknown>)[name];
     if (value !== undefined && typeof value !== "function") {

@@ -172,7 +172,7 @@ describe("options", () => {
     const misspelled = { checkIntervalMS: 5 } as unknown as { checkIntervalMs: number };
     expect(() => createCompactionScheduler(target, misspelled)).toThrow(TypeError);
     expect(() => createCompactionScheduler(target, misspelled)).toThrow(
-      'createCompactionScheduler: unknown option "checkIntervalMS" (did you mean "checkIntervalMs"?). The options are minBytes, garbageRatioMin, maxBytes, maxAgeMs, checkIntervalMs, backoffInitialMs, backoffMaxMs, onRun, onError.',
+      'createCompactionScheduler: unknown option "checkIntervalMS" (did you mean "checkIntervalMs"?). The options are minBytes, garbageRatioMin, maxBytes, maxAgeMs, checkIntervalMs, backoffInitialMs, backoffMaxMs, onRun, onError, clock.',
     );
     expect(() => createCompactionScheduler(target, { minByte: 1 } as unknown as { minBytes: number })).toThrow(/unknown option "minByte"\. The options are minBytes/);
     expect(vi.getTimerCount()).toBe(0); // nothing was started
