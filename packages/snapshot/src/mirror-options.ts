@@ -1,4 +1,4 @@
-import { nodeFileSystem, nodeProcessProbe, isTempName, type FileSystem, type JsonValue, type ProcessProbe } from "@store/fs";
+import { assertClock, nodeFileSystem, nodeProcessProbe, isTempName, systemClock, type Clock, type FileSystem, type JsonValue, type ProcessProbe } from "@store/fs";
 import { JSON_FILE_DEPTH_MAX_DEFAULT, assertDepth, assertOptionBag, assertSpaces, show } from "./json-file.js";
 import { MANIFEST_FILE_NAME } from "./manifest.js";
 import type { MirrorSource } from "./source.js";
@@ -51,6 +51,12 @@ export interface MirrorOptions {
    * Default: `process.emitWarning`. `flush()` and `close()` reject with their own failures.
    */
   readonly onError?: (error: unknown) => void;
+  /**
+   * Where the mirror reads the time and sets its timer: when a dirty view is next written
+   * (coalescing at most one write per `intervalMs`) and when a failing view is retried. Default: the
+   * system clock (`@store/fs`). Simulation tests pass a manual one.
+   */
+  readonly clock?: Clock;
 }
 
 export interface ResolvedMirrorOptions {
@@ -64,6 +70,7 @@ export interface ResolvedMirrorOptions {
   readonly fs: FileSystem;
   readonly processProbe: ProcessProbe;
   readonly onError: (error: unknown) => void;
+  readonly clock: Clock;
 }
 
 const OPTION_NAMES: readonly (keyof MirrorOptions)[] = [
@@ -77,6 +84,7 @@ const OPTION_NAMES: readonly (keyof MirrorOptions)[] = [
   "fs",
   "processProbe",
   "onError",
+  "clock",
 ];
 
 export function resolveMirrorOptions(options: MirrorOptions): ResolvedMirrorOptions {
@@ -86,6 +94,8 @@ export function resolveMirrorOptions(options: MirrorOptions): ResolvedMirrorOpti
   }
   const onError = options.onError ?? ((error: unknown) => { process.emitWarning(error instanceof Error ? error : new Error(String(error))); });
   if (typeof onError !== "function") throw new TypeError(`createMirror: options.onError must be a function, got ${show(onError)}`);
+  const clock = options.clock ?? systemClock;
+  assertClock(clock, "createMirror: options.clock");
   const backoffInitialMs = milliseconds(options.backoffInitialMs ?? 1_000, "backoffInitialMs", 1);
   return {
     dir: options.dir,
@@ -98,6 +108,7 @@ export function resolveMirrorOptions(options: MirrorOptions): ResolvedMirrorOpti
     fs: options.fs ?? nodeFileSystem,
     processProbe: options.processProbe ?? nodeProcessProbe,
     onError,
+    clock,
   };
 }
 

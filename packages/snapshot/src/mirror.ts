@@ -57,7 +57,8 @@ class JsonMirror implements Mirror {
   readonly #unregister: () => void;
   #records = new Map<string, ViewRecord>();
   #prepared = false;
-  #timer: NodeJS.Timeout | undefined;
+  /** Cancels the pending background pass, if one is set. */
+  #cancelTimer: (() => void) | undefined;
   #timerDueAtMs = Number.POSITIVE_INFINITY;
   #chain: Promise<unknown> = Promise.resolve();
   #closed: Promise<void> | undefined;
@@ -135,13 +136,13 @@ class JsonMirror implements Mirror {
    */
   #schedule(): void {
     if (this.#closed !== undefined || this.#dirty.size === 0) return;
-    const nowMs = Date.now();
+    const nowMs = this.#options.clock.now();
     const dueAtMs = Math.max(this.#failures.dueAtMs(this.#dirty, nowMs), nowMs + this.#options.intervalMs);
-    if (this.#timer !== undefined && this.#timerDueAtMs <= dueAtMs) return;
+    if (this.#cancelTimer !== undefined && this.#timerDueAtMs <= dueAtMs) return;
     this.#clearTimer();
     this.#timerDueAtMs = dueAtMs;
-    this.#timer = setTimeout(() => {
-      this.#timer = undefined;
+    this.#cancelTimer = this.#options.clock.setTimer(() => {
+      this.#cancelTimer = undefined;
       this.#timerDueAtMs = Number.POSITIVE_INFINITY;
       void this.#enqueue("due").then(
         (errors) => {
@@ -153,12 +154,11 @@ class JsonMirror implements Mirror {
         },
       );
     }, dueAtMs - nowMs);
-    this.#timer.unref();
   }
 
   #clearTimer(): void {
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
+    this.#cancelTimer?.();
+    this.#cancelTimer = undefined;
     this.#timerDueAtMs = Number.POSITIVE_INFINITY;
   }
 
@@ -192,7 +192,7 @@ class JsonMirror implements Mirror {
    * view, or one for the whole pass when the folder, the source's checkpoint or the manifest failed.
    */
   async #writeDirty(which: "due" | "all"): Promise<readonly unknown[]> {
-    const nowMs = Date.now();
+    const nowMs = this.#options.clock.now();
     const files = [...this.#dirty].filter((file) => which === "all" || this.#failures.isDue(file, nowMs));
     if (files.length === 0) return [];
     const errors: unknown[] = [];
@@ -250,7 +250,7 @@ class JsonMirror implements Mirror {
       this.#dirty.add(file);
       return error instanceof StoreError ? error : ioError("Writing the mirror view", view.path, error);
     }
-    this.#records.set(file, viewRecord(view.prefix, view.seq, view.bytes, new Date()));
+    this.#records.set(file, viewRecord(view.prefix, view.seq, view.bytes, new Date(this.#options.clock.now())));
     this.#viewWrites += 1;
     return undefined;
   }

@@ -168,7 +168,7 @@ describe("errors", () => {
     expect(() => createMirror(source, undefined as unknown as MirrorOptions)).toThrow(/createMirror: options must be an object, got undefined/);
     expect(() => createMirror(source, { views } as unknown as MirrorOptions)).toThrow(/options\.dir must be the path of the folder/);
     expect(() => createMirror(source, { dir, views, intervalMS: 5 } as unknown as MirrorOptions)).toThrow(
-      'createMirror: unknown option "intervalMS" (did you mean "intervalMs"?). The options are dir, views, intervalMs, spaces, valueDepthMax, backoffInitialMs, backoffMaxMs, fs, processProbe, onError.',
+      'createMirror: unknown option "intervalMS" (did you mean "intervalMs"?). The options are dir, views, intervalMs, spaces, valueDepthMax, backoffInitialMs, backoffMaxMs, fs, processProbe, onError, clock.',
     );
     expect(() => createMirror(source, { dir, views, onError: 1 } as unknown as MirrorOptions)).toThrow(/options\.onError must be a function, got 1/);
     expect(() => createMirror(source, { dir, views, backoffInitialMs: 10, backoffMaxMs: 5 })).toThrow(/backoffMaxMs must be a finite number of ms >= 10, got 5/);
