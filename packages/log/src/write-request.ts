@@ -102,6 +102,7 @@ function validateIfVersion(ifVersion: unknown, where: string): number | null {
         `(version() of a missing key is undefined: use \`store.version(key) ?? null\`).`,
     );
   }
-  if (Number.isSafeInteger(ifVersion) && (ifVersion as number) >= 0) return ifVersion as number;
+  // Seqs start at 1, so no key is ever at version 0: refused as the contract's validators refuse it (@store/kv).
+  if (Number.isSafeInteger(ifVersion) && (ifVersion as number) >= 1) return ifVersion as number;
   throw new TypeError(`${where} has ifVersion ${JSON.stringify(ifVersion)}; expected a seq number or null.`);
 }

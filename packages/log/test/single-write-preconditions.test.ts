@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { openStore, type WriteOptions } from "../src/index.js";
+import { openStore, toKeyValueStore, type WriteOptions } from "../src/index.js";
 import { folderBytes } from "@store/testkit";
 import { tempDir } from "./helpers.js";
 
@@ -103,6 +103,7 @@ describe("ifVersion on a single set or delete", () => {
   it.each<[string, unknown, string]>([
     ["ifVersion undefined", { ifVersion: undefined }, "set() has ifVersion undefined. Leave ifVersion out for no condition"],
     ["a negative version", { ifVersion: -1 }, "set() has ifVersion -1; expected a seq number or null."],
+    ["version 0 (seqs start at 1)", { ifVersion: 0 }, "set() has ifVersion 0; expected a seq number or null."],
     ["a fractional version", { ifVersion: 1.5 }, "set() has ifVersion 1.5; expected a seq number or null."],
     ["a misspelled option", { ifversion: 1 }, 'set() has no option "ifversion"; its only option is ifVersion.'],
     ["options that are not an object", 3, "set() takes an options object ({ ifVersion }) as its last argument, got 3."],
@@ -117,6 +118,14 @@ describe("ifVersion on a single set or delete", () => {
     await expect(store.delete("k", options as WriteOptions)).rejects.toThrow(TypeError);
     expect(await folderDigest(store.dir)).toEqual(before);
     expect(store.seq).toBe(1);
+    await store.close();
+  });
+
+  it("ifVersion 0 in a batch is a TypeError, as the contract's validators (and so the kv adapter) refuse it", async () => {
+    const store = await openStore(await tempDir());
+    await expect(store.batch([{ type: "set", key: "k", value: 1, ifVersion: 0 }])).rejects.toThrow("batch() operation 0 has ifVersion 0; expected a seq number or null.");
+    await expect(toKeyValueStore(store).batch([{ type: "set", key: "k", value: 1, ifVersion: 0 }])).rejects.toThrow(TypeError);
+    expect(store.seq).toBe(0);
     await store.close();
   });
 
