@@ -56,6 +56,9 @@ export class Keyspace {
   #seq = 0;
   #snapshot: { id: number; seq: number; preimages: Map<string, Entry | null> } | null = null;
   #snapshotCount = 0;
+  /** Buffers `packValues` made, and their bytes in all: what is not live in them is waste. */
+  readonly #packedBuffers = new WeakSet<Buffer>();
+  #packedBytes = 0;
 
   get seq(): number {
     return this.#seq;
@@ -131,23 +134,35 @@ export class Keyspace {
   /**
    * Copies the values that replay left in files' read buffers into one buffer of their own, so those
    * buffers, which mostly hold records overwritten since, can be freed. Values in `keep` (a base
-   * read whole, where every entry is live) stay where they are. Returns the bytes copied.
+   * read whole, where every entry is live) stay where they are. Values packed before stay in their
+   * buffer (copying them again at every call would make replay quadratic in the segments' size),
+   * unless those buffers are mostly dead (overwritten since): then everything is packed again, so
+   * packed buffers never hold more than twice the live values. Returns the bytes copied.
    */
   packValues(keep: Buffer | undefined): number {
     if (this.#snapshot !== null) throw new Error("assertion failed: values packed while a snapshot runs");
-    let total = 0;
-    for (const entry of this.#entries.values()) if (isPackable(entry, keep)) total += entry.end - entry.start;
+    let freshBytes = 0;
+    let packedLiveBytes = 0;
+    for (const entry of this.#entries.values()) {
+      if (!isPackable(entry, keep)) continue;
+      if (this.#packedBuffers.has(entry.json as Buffer)) packedLiveBytes += entry.end - entry.start;
+      else freshBytes += entry.end - entry.start;
+    }
+    const repackAll = this.#packedBytes - packedLiveBytes > packedLiveBytes;
+    const total = repackAll ? freshBytes + packedLiveBytes : freshBytes;
     if (total === 0) return 0;
     const packed = Buffer.allocUnsafeSlow(total);
     let at = 0;
     for (const entry of this.#entries.values()) {
-      if (!isPackable(entry, keep)) continue;
+      if (!isPackable(entry, keep) || (!repackAll && this.#packedBuffers.has(entry.json as Buffer))) continue;
       const length = (entry.json as Buffer).copy(packed, at, entry.start, entry.end);
       entry.json = packed;
       entry.start = at;
       entry.end = at + length;
       at += length;
     }
+    this.#packedBuffers.add(packed);
+    this.#packedBytes = repackAll ? total : this.#packedBytes + total;
     return total;
   }
 

@@ -69,3 +69,31 @@ describe("replayed values", () => {
     );
   });
 });
+
+describe("packing replayed values", () => {
+  function replayValue(keyspace: Keyspace, key: string, version: number, text: string): void {
+    const source = Buffer.from(text);
+    keyspace.replaySet(key, source, 0, source.length, version, text.length);
+  }
+
+  it("copies values packed before only once: a pack after each 64 MiB of segments stays linear", () => {
+    const keyspace = new Keyspace();
+    for (let index = 0; index < 100; index += 1) replayValue(keyspace, `k${index}`, index + 1, '"0123456789"');
+    expect(keyspace.packValues(undefined)).toBe(1200);
+    replayValue(keyspace, "new", 101, '"abc"');
+    expect(keyspace.packValues(undefined)).toBe(5);
+    expect(keyspace.packValues(undefined)).toBe(0);
+    expect(keyspace.get("k7")).toBe("0123456789");
+    expect(keyspace.get("new")).toBe("abc");
+  });
+
+  it("packs everything again once the packed buffers hold more overwritten bytes than live ones", () => {
+    const keyspace = new Keyspace();
+    for (let index = 0; index < 10; index += 1) replayValue(keyspace, `k${index}`, index + 1, '"0123456789"');
+    expect(keyspace.packValues(undefined)).toBe(120);
+    // 6 of the 10 packed values overwritten: 72 dead bytes against 48 live.
+    for (let index = 0; index < 6; index += 1) replayValue(keyspace, `k${index}`, index + 11, '"x"');
+    expect(keyspace.packValues(undefined)).toBe(6 * 3 + 4 * 12);
+    for (let index = 0; index < 10; index += 1) expect(keyspace.get(`k${index}`)).toBe(index < 6 ? "x" : "0123456789");
+  });
+});

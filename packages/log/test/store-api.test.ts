@@ -73,7 +73,7 @@ describe("the keyspace API", () => {
     const store = await openStore(await tempDir());
     const { seq } = await store.set("balance/a", 10);
     const before = store.stats();
-    await expect(store.batch([{ type: "set", key: "balance/a", value: 5, ifVersion: seq - 1 }])).rejects.toMatchObject({ code: "STORE_CONFLICT", key: "balance/a" });
+    await expect(store.batch([{ type: "set", key: "balance/a", value: 5, ifVersion: seq + 1 }])).rejects.toMatchObject({ code: "STORE_CONFLICT", key: "balance/a" });
     await expect(store.batch([{ type: "set", key: "balance/a", value: 5, ifVersion: null }])).rejects.toMatchObject({ code: "STORE_CONFLICT" });
     expect(store.stats().seq).toBe(before.seq);
     expect(store.stats().totalBytes).toBe(before.totalBytes);
