@@ -21,7 +21,7 @@ afterEach(async () => {
   }
 });
 
-async function serve(dir: string, options: { changeHistoryMax?: number } = {}): Promise<Served> {
+async function serve(dir: string, options: { changeHistoryMax?: number; backupsMax?: number } = {}): Promise<Served> {
   const log = await openStore(join(dir, "log"), options);
   const kv = toKeyValueStore(log);
   const socketPath = join(dir, "store.sock");
@@ -119,9 +119,10 @@ describe("store stats and tail on a running bot's socket", () => {
     }
   });
 
-  it("history the server no longer keeps exits 1 with STORE_HISTORY_GONE", async () => {
-    const { kv, socketPath } = await serve(await tempDir(), { changeHistoryMax: 2 });
+  it("history the server no longer keeps (compacted away, no backup kept) exits 1 with STORE_HISTORY_GONE", async () => {
+    const { kv, log, socketPath } = await serve(await tempDir(), { changeHistoryMax: 2, backupsMax: 0 });
     await setMany(kv, 1, 10);
+    await log.compact(); // beyond the in-memory history, the server resumes from the log files: none are left
     const result = await store(["tail", socketPath, "--from", "2"]);
     expect(result).toMatchObject({ code: 1, stderr: expect.stringMatching(/^store: STORE_HISTORY_GONE: /u) as unknown });
   });

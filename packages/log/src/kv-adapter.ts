@@ -66,7 +66,8 @@ class LogKeyValueStore implements KeyValueStore {
     this.#assertOpen();
     const checked = validateSubscribe(listener, options);
     const afterSeq = checked.afterSeq ?? this.#store.seq;
-    const unsubscribe = this.#store.subscribe(checked.listener, { afterSeq });
+    // From the log files when the in-memory history no longer reaches back (a restarted server's shards).
+    const unsubscribe = checked.afterSeq === undefined ? this.#store.subscribe(checked.listener, { afterSeq }) : await this.#store.resume(checked.listener, { afterSeq });
     return {
       afterSeq,
       close: async () => {

@@ -9,6 +9,7 @@ import type { KeyChange, Keyspace } from "./keyspace.js";
 import type { ResolvedOptions } from "./options.js";
 import type { LiveFiles } from "./live-files.js";
 import type { OpenedFolder } from "./open-folder.js";
+import { replayFromLog } from "./log-resume.js";
 import type { RecoveryReport } from "./recovery.js";
 import { assertBatchOpsWithin, validateBatch, validateWriteOptions, type BatchOp, type Precondition, type WriteOptions } from "./write-request.js";
 
@@ -248,6 +249,41 @@ export class Store<V = JsonValue> {
     const untyped = listener as ChangeListener;
     this.#listeners.add(untyped);
     return () => this.#listeners.delete(untyped);
+  }
+
+  /**
+   * `subscribe` with `afterSeq`, for a subscriber resuming from further back than the in-memory
+   * history reaches (after a reopen it holds nothing older than the open): the writes after
+   * `afterSeq` are replayed from the log files still on disk (the live segments, and retired ones
+   * `backups/` keeps), in seq order, then live ones follow without a gap or a repeat. Resolves with
+   * the function that unsubscribes. STORE_HISTORY_GONE only if the files no longer hold them either.
+   */
+  async resume(listener: ChangeListener<V>, options: { readonly afterSeq: number }): Promise<() => void> {
+    if (typeof listener !== "function") throw new TypeError("resume() takes a function.");
+    this.#readable();
+    const { afterSeq } = options;
+    if (!Number.isSafeInteger(afterSeq) || afterSeq < 0) throw new TypeError(`resume() takes a seq number as afterSeq, got ${JSON.stringify(afterSeq)}.`);
+    const seq = this.#keyspace.seq;
+    if (afterSeq >= seq || this.#history.since(afterSeq) !== undefined) return this.subscribe(listener, { afterSeq });
+    const untyped = listener as ChangeListener;
+    // Live writes from now on wait in `held` while the files are read: every write up to `seq` is in them.
+    let held: ChangeEvent[] | undefined = [];
+    const relay: ChangeListener = (event) => {
+      if (held === undefined) deliver(untyped, event);
+      else held.push(event);
+    };
+    this.#listeners.add(relay);
+    try {
+      await replayFromLog(this.dir, this.#options.fs, afterSeq, seq, (event) => {
+        deliver(untyped, event);
+      });
+    } catch (error) {
+      this.#listeners.delete(relay);
+      throw error;
+    }
+    for (const event of held) deliver(untyped, event);
+    held = undefined;
+    return () => this.#listeners.delete(relay);
   }
 
   #missedSince(afterSeq: number): CommittedWrite[] {

@@ -9,11 +9,16 @@ import { socketPath, tempDir } from "./helpers.js";
 const FAST = { reconnectDelayMsMin: 1, reconnectDelayMsMax: 20 };
 
 /** A player's result written straight into the folder while no server runs (the shard does not see it). */
+/**
+ * A result written while no server runs, then compacted away with no backup kept: the restarted
+ * server can resume no subscription from before it (neither its history nor the log files hold it).
+ */
 async function offlineResult(dir: string, player: string, score: number): Promise<void> {
-  const store = await openStore(dir);
+  const store = await openStore(dir, { backupsMax: 0 });
   const game = await createGame(toKeyValueStore(store), { sweepIntervalMs: 0 });
   await game.players.recordResult(player, { type: "duel", outcome: "win", score });
   await game.close();
+  await store.compact();
   await store.close();
 }
 

@@ -46,7 +46,7 @@ describe("reconnection", () => {
     await store.close();
   });
 
-  it("kill -9 of a @store/log server: clients reconnect to the restarted one; a subscription that saw everything resumes, one behind the lost history gets STORE_HISTORY_GONE", async () => {
+  it("kill -9 of a @store/log server: clients reconnect to the restarted one; a subscription that saw everything resumes, one behind resumes from the log files, one behind what the files hold gets STORE_HISTORY_GONE", async () => {
     const dir = await tempDir();
     const path = await socketPath();
     let server = runFixture("serve", [dir, path]);
@@ -79,17 +79,33 @@ describe("reconnection", () => {
     expect(log.seqs()).toEqual([1, 2, 3, 4, 5, after.seq]);
     expect(errors).toEqual([]);
 
-    // 2. Killed, then the folder written while no server runs: the subscription is behind, and the
-    // restarted log has no history to resume from.
+    // 2. Killed, then the folder written while no server runs: the subscription is behind; the
+    // restarted log's history starts at its open, and the write is replayed from its segment.
     server.process.kill("SIGKILL");
     await server.exited;
     await changes.waitFor("disconnected", 2);
-    const direct = await openStore(dir);
-    const offline = await toKeyValueStore(direct).batch([{ type: "set", key: "offline", value: true }]);
-    await direct.close();
+    const missed = await openStore(dir);
+    const written = await toKeyValueStore(missed).batch([{ type: "set", key: "missed", value: true }]);
+    await missed.close();
     server = runFixture("serve", [dir, path]);
     await server.waitFor((line) => line.startsWith("listening"));
     await changes.waitFor("connected", 3);
+    await log.waitFor(written.seq);
+    expect(log.seqs()).toEqual([1, 2, 3, 4, 5, after.seq, written.seq]);
+    expect(errors).toEqual([]);
+
+    // 3. The same, but the write compacted away with no backup kept: neither the history nor the
+    // files hold it, and the subscription ends with STORE_HISTORY_GONE.
+    server.process.kill("SIGKILL");
+    await server.exited;
+    await changes.waitFor("disconnected", 3);
+    const direct = await openStore(dir, { backupsMax: 0 });
+    const offline = await toKeyValueStore(direct).batch([{ type: "set", key: "offline", value: true }]);
+    await direct.compact();
+    await direct.close();
+    server = runFixture("serve", [dir, path]);
+    await server.waitFor((line) => line.startsWith("listening"));
+    await changes.waitFor("connected", 4);
     await endedByError;
     expect(errors).toEqual(["STORE_HISTORY_GONE"]);
     expect(await client.get("offline")).toEqual({ key: "offline", value: true, version: offline.seq });
