@@ -1,5 +1,5 @@
 import { crc32 } from "node:zlib";
-import type { FileSystem } from "@store/fs";
+import type { FileHandle, FileSystem } from "@store/fs";
 import { FORMAT_VERSION, JSON_START, decodeLine, findNewline, type HeaderRecord } from "./format.js";
 import { cutEntryJson } from "./fast-decode.js";
 import { Keyspace } from "./keyspace.js";
@@ -11,6 +11,8 @@ import { entrySeqProblem } from "./replay-rules.js";
  * as the values' text, so this bounds one allocation, not the store: 1 GiB is ~4M keys of 200 bytes.
  */
 const CHECKED_BASE_BYTES_MAX = 1024 * 1024 * 1024;
+/** Enough for the end marker's line (~80 bytes): read first, so a base without one is not read twice. */
+const END_MARKER_PROBE_BYTES = 512;
 const NEWLINE = 0x0a;
 
 export interface CheckedBase {
@@ -64,19 +66,39 @@ function isLoadableHeader(record: Exclude<ReturnType<typeof decodeLine>, string>
   return record.op === "header" && record.v === FORMAT_VERSION && record.kind === "base";
 }
 
+/**
+ * The whole file, if it may be a checked base: its last line, read first, must be an end marker that
+ * carries a checksum. A base written before the marker carried one (the first open after an
+ * upgrade) or a salvaged one is left to the line reader without being read whole first.
+ */
 async function readWhole(fs: FileSystem, path: string): Promise<Buffer | undefined> {
   const handle = await fs.open(path, "r");
   try {
     const size = await handle.size();
     if (size > CHECKED_BASE_BYTES_MAX) return undefined;
-    const bytes = Buffer.allocUnsafe(size);
-    for (let filled = 0; filled < size; ) {
-      const count = await handle.read(bytes, filled, size - filled, filled);
-      if (count === 0) return undefined; // shorter than its size said: let the line reader look
-      filled += count;
-    }
-    return bytes;
+    const tailStart = Math.max(0, size - END_MARKER_PROBE_BYTES);
+    const tail = await readRange(handle, tailStart, size);
+    if (tail === undefined || !endsWithCheckedMarker(tail)) return undefined;
+    return tailStart === 0 ? tail : await readRange(handle, 0, size);
   } finally {
     await handle.close();
   }
+}
+
+function endsWithCheckedMarker(tail: Buffer): boolean {
+  if (tail.length < 2 || tail[tail.length - 1] !== NEWLINE) return false;
+  const lineStart = tail.lastIndexOf(NEWLINE, tail.length - 2) + 1;
+  if (lineStart === 0) return false; // no line break before it within the probe: not a marker line
+  const end = decodeLine(tail, lineStart, tail.length - 1);
+  return typeof end !== "string" && end.op === "end" && end.crc !== undefined;
+}
+
+async function readRange(handle: FileHandle, from: number, to: number): Promise<Buffer | undefined> {
+  const bytes = Buffer.allocUnsafe(to - from);
+  for (let filled = 0; filled < bytes.length; ) {
+    const count = await handle.read(bytes, filled, bytes.length - filled, from + filled);
+    if (count === 0) return undefined; // shorter than its size said: let the line reader look
+    filled += count;
+  }
+  return bytes;
 }

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { crc32 } from "node:zlib";
 import { nodeFileSystem } from "@store/fs";
-import { Rng, SimulatedDisk, isPowerCut, runWithSeed } from "@store/testkit";
+import { Rng, SimulatedDisk, delegatingFs, delegatingHandle, isPowerCut, runWithSeed } from "@store/testkit";
 import { describe, expect, it } from "vitest";
 import { loadCheckedBase } from "../src/base-load.js";
 import { CorruptionError, decodeLine, describeFolder, encodeRecord, exportEntries, openStore, readLog, verifyFolder, type JsonValue } from "../src/index.js";
@@ -106,6 +106,29 @@ describe("a folder written before the end marker carried a checksum", () => {
     await store.close();
     expect(await loadCheckedBase(nodeFileSystem, join(dir, baseFile))).toBeDefined();
     expect(await stateIn(dir)).toEqual({ ...V1_STATE, "players/3": { name: "Di" } });
+  });
+
+  it("is not read whole before the line-by-line reader reads it: only its last line is looked at", async () => {
+    const entries = Object.fromEntries(Array.from({ length: 200 }, (_, index) => [`players/${index}`, { name: "x".repeat(50), index }]));
+    const { dir, base } = await compactedStore(entries);
+    const bytes = await readFile(base);
+    const endStart = bytes.lastIndexOf(0x0a, bytes.length - 2) + 1;
+    await writeFile(base, Buffer.concat([bytes.subarray(0, endStart), encodeRecord({ op: "end", entries: 200 })]));
+    let bytesRead = 0;
+    const counting = delegatingFs(nodeFileSystem);
+    counting.open = async (path, flags) => {
+      const inner = await nodeFileSystem.open(path, flags);
+      const handle = delegatingHandle(inner);
+      handle.read = async (into, offset, length, position) => {
+        const count = await inner.read(into, offset, length, position);
+        bytesRead += count;
+        return count;
+      };
+      return handle;
+    };
+    expect(await loadCheckedBase(counting, base)).toBeUndefined();
+    expect(bytesRead).toBeLessThanOrEqual(512);
+    expect(await stateIn(dir)).toEqual(entries);
   });
 
   it("and the new base are read alike by readLog, verifyFolder, exportEntries and describeFolder", async () => {
