@@ -8,8 +8,8 @@ import type { JsonValue } from "@store/fs";
 
 /** The store methods the catalogue calls (any `@store/log` Store has them). */
 export interface BadInputTarget {
-  set(key: string, value: JsonValue): Promise<unknown>;
-  delete(key: string): Promise<unknown>;
+  set(key: string, value: JsonValue, options?: never): Promise<unknown>;
+  delete(key: string, options?: never): Promise<unknown>;
   batch(ops: never[]): Promise<unknown>;
 }
 
@@ -109,15 +109,28 @@ const BAD_BATCHES: ReadonlyArray<readonly [string, () => unknown, BadInputRefusa
   ["a negative ifVersion", () => [{ type: "set", key: "a", value: 1, ifVersion: -1 }], "TypeError"],
   ["a fractional ifVersion", () => [{ type: "set", key: "a", value: 1, ifVersion: 1.5 }], "TypeError"],
   ["a string ifVersion", () => [{ type: "set", key: "a", value: 1, ifVersion: "3" }], "TypeError"],
+  ["ifVersion 0 (no key is ever at version 0)", () => [{ type: "set", key: "a", value: 1, ifVersion: 0 }], "TypeError"],
   ["an ifVersion that does not hold", () => [{ type: "set", key: BAD_INPUT_EXISTING_KEY, value: 1, ifVersion: 999_999 }], "STORE_CONFLICT"],
   ["ifVersion null on a key that exists", () => [{ type: "delete", key: BAD_INPUT_EXISTING_KEY, ifVersion: null }], "STORE_CONFLICT"],
   ["a batch over batchOpsMax", () => Array.from({ length: 10_001 }, (_, index) => ({ type: "set", key: `b${index}`, value: 1 })), "STORE_TOO_LARGE"],
+];
+
+/** Options of a single `set(key, value, options)` or `delete(key, options)`, on a key that exists. */
+const BAD_WRITE_OPTIONS: ReadonlyArray<readonly [string, unknown, BadInputRefusal]> = [
+  ["ifVersion 0", { ifVersion: 0 }, "TypeError"],
+  ["a negative ifVersion", { ifVersion: -1 }, "TypeError"],
+  ["ifVersion undefined", { ifVersion: undefined }, "TypeError"],
+  ["an unknown option", { ifVersio: 1 }, "TypeError"],
+  ["not an object", "fast", "TypeError"],
+  ["an ifVersion that does not hold", { ifVersion: 999_999 }, "STORE_CONFLICT"],
+  ["ifVersion null on a key that exists", { ifVersion: null }, "STORE_CONFLICT"],
 ];
 
 // The catalogue hands over what the types forbid: that is the point of it.
 const anyValue = (value: unknown): JsonValue => value as JsonValue;
 const anyKey = (key: unknown): string => key as string;
 const anyOps = (ops: unknown): never[] => ops as never[];
+const anyOptions = (options: unknown): never => options as never;
 
 export const BAD_INPUTS: readonly BadInput[] = [
   ...BAD_VALUES.map(([name, make, refusal]): BadInput => ({
@@ -138,6 +151,14 @@ export const BAD_INPUTS: readonly BadInput[] = [
     ],
   })),
   ...BAD_BATCHES.map(([name, ops, refusal]): BadInput => ({ name, refusedWith: refusal, attempts: [{ via: "batch", run: (store) => store.batch(anyOps(ops())) }] })),
+  ...BAD_WRITE_OPTIONS.map(([name, options, refusal]): BadInput => ({
+    name: `write options with ${name}`,
+    refusedWith: refusal,
+    attempts: [
+      { via: "set", run: (store) => store.set(BAD_INPUT_EXISTING_KEY, 1, anyOptions(options)) },
+      { via: "delete", run: (store) => store.delete(BAD_INPUT_EXISTING_KEY, anyOptions(options)) },
+    ],
+  })),
 ];
 
 /** What `error` is, in the catalogue's terms: "TypeError", a StoreError's code, or undefined for anything else. */

@@ -2,10 +2,11 @@ import { describe, expect, it } from "vitest";
 import { BAD_INPUTS, refusalOf } from "../src/index.js";
 
 describe("the bad-input catalogue", () => {
-  it("holds the union of the two catalogues it replaced: 25 values, 16 keys, 11 batches, each named once", () => {
+  it("holds the union of the two catalogues it replaced and the single writes' options: 25 values, 16 keys, 12 batches, 7 options, each named once", () => {
     expect(BAD_INPUTS.filter((input) => input.name.startsWith("a value that is "))).toHaveLength(25);
     expect(BAD_INPUTS.filter((input) => input.name.startsWith("a key that is "))).toHaveLength(16);
-    expect(BAD_INPUTS).toHaveLength(25 + 16 + 11);
+    expect(BAD_INPUTS.filter((input) => input.name.startsWith("write options with "))).toHaveLength(7);
+    expect(BAD_INPUTS).toHaveLength(25 + 16 + 12 + 7);
     expect(new Set(BAD_INPUTS.map((input) => input.name)).size).toBe(BAD_INPUTS.length);
   });
 
@@ -14,6 +15,7 @@ describe("the bad-input catalogue", () => {
       const vias = input.attempts.map((attempt) => attempt.via);
       if (input.name.startsWith("a key that is ")) expect(vias, input.name).toEqual(["set", "delete", "batch"]);
       else if (input.name.startsWith("a value that is ")) expect(vias, input.name).toEqual(["set", "batch"]);
+      else if (input.name.startsWith("write options with ")) expect(vias, input.name).toEqual(["set", "delete"]);
       else expect(vias, input.name).toEqual(["batch"]);
     }
   });
