@@ -1,4 +1,4 @@
-import { StoreError, ioError, type FileSystem } from "@store/fs";
+import { StoreError, ioError, type Clock, type FileSystem } from "@store/fs";
 import type { KeyChange } from "./keyspace.js";
 import { Mutex } from "./mutex.js";
 import type { SyncMode } from "./options.js";
@@ -21,6 +21,7 @@ export interface CommitterOptions {
   readonly segmentBytesMax: number;
   readonly groupBytesMax: number;
   readonly segmentPreallocateBytes: number;
+  readonly clock: Clock;
 }
 
 export interface CommitterHooks {
@@ -50,7 +51,8 @@ export class Committer {
   readonly #mutex = new Mutex();
   readonly #queue: PendingWrite[] = [];
   readonly #idleWaiters: Array<() => void> = [];
-  readonly #timer: NodeJS.Timeout | undefined;
+  /** Cancels the pending interval sync; undefined once closed. */
+  #cancelSyncTimer: (() => void) | undefined;
   #segment: ActiveSegment;
   #highestFileNumber: number;
   #flushing = false;
@@ -70,10 +72,15 @@ export class Committer {
     this.#highestFileNumber = Math.max(highestFileNumber, segment.fileNumber);
     this.#options = options;
     this.#hooks = hooks;
-    if (options.sync === "interval") {
-      this.#timer = setInterval(() => void this.sync().catch(() => undefined), options.syncIntervalMs);
-      this.#timer.unref();
-    }
+    if (options.sync === "interval") this.#armSyncTimer();
+  }
+
+  /** With sync "interval": one sync per syncIntervalMs of the clock, re-armed after each, until close. */
+  #armSyncTimer(): void {
+    this.#cancelSyncTimer = this.#options.clock.setTimer(() => {
+      void this.sync().catch(() => undefined);
+      if (this.#cancelSyncTimer !== undefined) this.#armSyncTimer();
+    }, this.#options.syncIntervalMs);
   }
 
   get failure(): StoreError | undefined {
@@ -132,7 +139,9 @@ export class Committer {
 
   async close(): Promise<void> {
     await this.idle();
-    clearInterval(this.#timer);
+    const cancel = this.#cancelSyncTimer;
+    this.#cancelSyncTimer = undefined;
+    cancel?.();
     await this.#sealing;
     await this.#mutex.run(async () => {
       if (this.#failure === undefined && this.#options.sync !== "always") await this.#datasync();

@@ -1,4 +1,4 @@
-import { KEY_BYTES_MAX_DEFAULT, VALUE_DEPTH_MAX_DEFAULT, assertOptionNames, nodeFileSystem, type FileSystem, type ProcessProbe } from "@store/fs";
+import { KEY_BYTES_MAX_DEFAULT, VALUE_DEPTH_MAX_DEFAULT, assertClock, assertOptionNames, nodeFileSystem, systemClock, type Clock, type FileSystem, type ProcessProbe } from "@store/fs";
 
 export type SyncMode = "always" | "interval" | "none";
 export type CorruptionPolicy = "fail" | "salvage";
@@ -57,6 +57,12 @@ export interface StoreOptions {
   readonly fs?: FileSystem;
   /** How the lock tells live processes from dead ones. Default: this process and /proc. */
   readonly processProbe?: ProcessProbe;
+  /**
+   * Where the store reads the time and sets its timer: the `ts` of each record (which
+   * point-in-time restore goes by), `stats().lastCompactionAtMs` (which a scheduler's age trigger
+   * goes by) and, with `sync: "interval"`, the sync timer. Default: the system clock of `@store/fs`.
+   */
+  readonly clock?: Clock;
 }
 
 export interface ResolvedOptions {
@@ -75,6 +81,7 @@ export interface ResolvedOptions {
   readonly changeHistoryMax: number;
   readonly fs: FileSystem;
   readonly processProbe: ProcessProbe | undefined;
+  readonly clock: Clock;
 }
 
 const MIB = 1024 * 1024;
@@ -99,6 +106,7 @@ const KNOWN_OPTIONS: Readonly<Record<keyof StoreOptions, true>> = {
   changeHistoryMax: true,
   fs: true,
   processProbe: true,
+  clock: true,
 };
 const OPTION_NAMES: readonly string[] = Object.keys(KNOWN_OPTIONS);
 
@@ -120,7 +128,9 @@ export function resolveOptions(options: StoreOptions): ResolvedOptions {
     changeHistoryMax: nonNegativeInteger("changeHistoryMax", options.changeHistoryMax ?? 1024),
     fs: options.fs ?? nodeFileSystem,
     processProbe: options.processProbe,
+    clock: options.clock ?? systemClock,
   };
+  assertClock(resolved.clock, "openStore() option clock");
   return resolved;
 }
 

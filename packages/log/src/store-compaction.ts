@@ -1,4 +1,4 @@
-import { StoreError, ioError, type FileSystem } from "@store/fs";
+import { StoreError, ioError, type Clock, type FileSystem } from "@store/fs";
 import type { Committer } from "./committer.js";
 import { retireFiles, writeBase } from "./compaction.js";
 import { baseName } from "./files.js";
@@ -31,6 +31,8 @@ export interface CompactionContext {
   readonly liveFiles: LiveFiles;
   readonly state: CompactionState;
   readonly backupsMax: number;
+  /** What `lastAtMs` (a scheduler's age trigger) and `durationMs` are read from. */
+  readonly clock: Clock;
 }
 
 /**
@@ -52,7 +54,7 @@ export async function compact(context: CompactionContext): Promise<CompactionRes
 
 async function compactOnce(context: CompactionContext): Promise<CompactionResult> {
   const { fs, dir, keyspace, committer, liveFiles, state } = context;
-  const startedAtMs = Date.now();
+  const startedAtMs = context.clock.now();
   const bytesBefore = liveBytesOnDisk(context);
   const baseNumber = await committer.roll((segment) => {
     keyspace.beginSnapshot();
@@ -86,7 +88,7 @@ async function compactOnce(context: CompactionContext): Promise<CompactionResult
       cause: error,
     });
   }
-  state.lastAtMs = Date.now();
+  state.lastAtMs = context.clock.now();
   return { seq, baseFile: baseName(baseNumber), bytesBefore, bytesAfter: liveBytesOnDisk(context), durationMs: state.lastAtMs - startedAtMs, retiredFiles: retired };
 }
 

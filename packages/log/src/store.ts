@@ -3,7 +3,7 @@ import { Committer, type PendingWrite } from "./committer.js";
 import { compact, type CompactionResult, type CompactionState } from "./store-compaction.js";
 import { frameJson } from "./format.js";
 import { batchJson, batchOpsJson, delJson, setJson } from "./record-layout.js";
-import { StoreError, assertJsonValue, assertKey, deepFreeze, ioError, type DirectoryLock, type JsonCompatible, type JsonValue } from "@store/fs";
+import { StoreError, assertJsonValue, assertKey, deepFreeze, ioError, type Clock, type DirectoryLock, type JsonCompatible, type JsonValue } from "@store/fs";
 import { BATCH_OPS_MAX, KEY_BYTES_MAX, VALUE_DEPTH_MAX, type ChangeEvent, type ChangeListener, type ChangeOp, type ValidatedBatch } from "@store/kv";
 import type { KeyChange, Keyspace } from "./keyspace.js";
 import type { ResolvedOptions } from "./options.js";
@@ -185,7 +185,7 @@ export class Store<V = JsonValue> {
       const json = JSON.stringify(value);
       return {
         changes: [{ key, json, deleted: false }],
-        recordJson: (seq) => setJson(seq, key, json, Date.now()),
+        recordJson: (seq) => setJson(seq, key, json, this.#options.clock.now()),
         preconditions,
       };
     });
@@ -198,7 +198,7 @@ export class Store<V = JsonValue> {
       const preconditions = validateWriteOptions(key, options, "delete");
       return {
         changes: [{ key, deleted: true }],
-        recordJson: (seq) => delJson(seq, key, Date.now()),
+        recordJson: (seq) => delJson(seq, key, this.#options.clock.now()),
         preconditions,
       };
     });
@@ -215,7 +215,7 @@ export class Store<V = JsonValue> {
     return this.#write(() => {
       const batch = validateBatch(ops, this.#options);
       const changes = batch.ops.map((op): KeyChange => (op.op === "set" ? { key: op.key, json: JSON.stringify(op.value), deleted: false } : { key: op.key, deleted: true }));
-      return batchWrite(changes, batch.preconditions);
+      return batchWrite(changes, batch.preconditions, this.#options.clock);
     });
   }
 
@@ -228,7 +228,7 @@ export class Store<V = JsonValue> {
     return this.#write(() => {
       assertWithinOwnLimits(batch, this.#options);
       const changes = batch.writes.map((write): KeyChange => (write.type === "set" ? { key: write.key, json: write.json, deleted: false } : { key: write.key, deleted: true }));
-      return batchWrite(changes, batch.preconditions);
+      return batchWrite(changes, batch.preconditions, this.#options.clock);
     });
   }
 
@@ -331,7 +331,7 @@ export class Store<V = JsonValue> {
       return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
     const state = this.#compactionState;
-    state.running ??= compact({ fs: this.#options.fs, dir: this.dir, keyspace: this.#keyspace, committer, liveFiles: this.#liveFiles, state, backupsMax: this.#options.backupsMax }).finally(() => {
+    state.running ??= compact({ fs: this.#options.fs, dir: this.dir, keyspace: this.#keyspace, committer, liveFiles: this.#liveFiles, state, backupsMax: this.#options.backupsMax, clock: this.#options.clock }).finally(() => {
       state.running = undefined;
     });
     return state.running;
@@ -483,11 +483,11 @@ function deliver<V>(listener: ChangeListener<V>, event: ChangeEvent): void {
   }
 }
 
-function batchWrite(changes: KeyChange[], preconditions: Precondition[]): PreparedWrite {
+function batchWrite(changes: KeyChange[], preconditions: Precondition[], clock: Clock): PreparedWrite {
   const opsJson = batchOpsJson(changes);
   return {
     changes,
-    recordJson: (seq) => batchJson(seq, opsJson, Date.now()),
+    recordJson: (seq) => batchJson(seq, opsJson, clock.now()),
     preconditions,
   };
 }
