@@ -199,9 +199,12 @@ export class Committer {
     }
     this.#hooks.onCommitted(group);
     for (const write of group) write.resolve(write.seq);
-    this.#segment.preallocate((error) => {
-      this.fail(syncFailure(this.#segment.path, error));
-    });
+    // A segment about to roll gets no more zeros: the roll would wait for them.
+    if (this.#segment.size < this.#options.segmentBytesMax) {
+      this.#segment.preallocate((error) => {
+        this.fail(syncFailure(this.#segment.path, error));
+      });
+    }
     // These records are durable whatever happens to the roll; a roll that fails (disk full) leaves
     // the segment active and is tried again after the next group. A failed fdatasync fails the store.
     if (this.#segment.size >= this.#options.segmentBytesMax) await this.#rollLocked().catch(() => undefined);
@@ -236,6 +239,10 @@ export class Committer {
   async #rollLocked(): Promise<void> {
     if (this.#failure !== undefined) throw this.#failure;
     const old = this.#segment;
+    // A zero fill still in flight past the old segment's last record would, if the power went before
+    // its fdatasync, leave whatever the disk makes of unsynced pages there: in a segment that is no
+    // longer the last, that is damage, not a torn tail. It ends (synced) before the next segment exists.
+    await old.settle();
     if (this.#options.sync !== "always") {
       try {
         await old.datasync();
