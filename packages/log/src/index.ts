@@ -1,6 +1,6 @@
 export { openStore } from "./open-store.js";
 export { Store, type ChangeEvent, type ChangeListener, type ChangeOp, type RangeEntry, type RangeOptions, type StoreStats, type SubscribeOptions, type WriteResult } from "./store.js";
-export { toKeyValueStore } from "./kv-adapter.js";
+export { toKeyValueStore, type KeyValueStoreOptions } from "./kv-adapter.js";
 export type { CompactionResult } from "./store-compaction.js";
 export type { StoreOptions, SyncMode, CorruptionPolicy } from "./options.js";
 export type { BatchOp, WriteOptions } from "./write-request.js";

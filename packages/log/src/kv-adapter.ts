@@ -1,4 +1,4 @@
-import { StoreError } from "@store/fs";
+import { assertOptionNames, StoreError } from "@store/fs";
 import {
   validateKey,
   validateKeys,
@@ -16,23 +16,39 @@ import {
 } from "@store/kv";
 import { submitCheckedBatch, type Store, type StoreStats } from "./store.js";
 
+export interface KeyValueStoreOptions {
+  /**
+   * Where `subscribe(listener, { afterSeq })` finds changes older than the store's in-memory
+   * history (`changeHistoryMax`): `"files"` (the default) replays them from the log files still on
+   * disk (live segments and kept backups), so a restarted server's subscribers resume; `"memory"`
+   * answers `STORE_HISTORY_GONE` past the in-memory history, never reading the files for it.
+   */
+  readonly resumeFrom?: "files" | "memory";
+}
+
 /**
  * `@store/log` as a `KeyValueStore`: the same store, read and written through the async contract
  * that every backend shares (so `@store/game` runs on it unchanged). It adds no state of its own:
  * reads are the store's synchronous reads, writes its batches; `close()` closes the store.
  * Input is checked by the contract's validators first, so every backend refuses the same things.
  */
-export function toKeyValueStore<V>(store: Store<V>): KeyValueStore & { stats(): Promise<StoreStats> } {
+export function toKeyValueStore<V>(store: Store<V>, options: KeyValueStoreOptions = {}): KeyValueStore & { stats(): Promise<StoreStats> } {
+  assertOptionNames(options, ["resumeFrom"], "toKeyValueStore()", "option");
+  // Checked at run time too: callers from plain JavaScript pass anything.
+  const resumeFrom: string = options.resumeFrom ?? "files";
+  if (resumeFrom !== "files" && resumeFrom !== "memory") throw new TypeError(`toKeyValueStore() takes resumeFrom "files" or "memory", got ${JSON.stringify(resumeFrom)}.`);
   // The contract speaks JsonValue; a Store<V>'s V is only how its caller declared the values, which
   // are plain JSON, checked when written.
-  return new LogKeyValueStore(store as unknown as Store);
+  return new LogKeyValueStore(store as unknown as Store, resumeFrom === "files");
 }
 
 class LogKeyValueStore implements KeyValueStore {
   readonly #store: Store;
+  readonly #resumeFromFiles: boolean;
 
-  constructor(store: Store) {
+  constructor(store: Store, resumeFromFiles: boolean) {
     this.#store = store;
+    this.#resumeFromFiles = resumeFromFiles;
   }
 
   async get(key: string): Promise<Entry | undefined> {
@@ -67,7 +83,8 @@ class LogKeyValueStore implements KeyValueStore {
     const checked = validateSubscribe(listener, options);
     const afterSeq = checked.afterSeq ?? this.#store.seq;
     // From the log files when the in-memory history no longer reaches back (a restarted server's shards).
-    const unsubscribe = checked.afterSeq === undefined ? this.#store.subscribe(checked.listener, { afterSeq }) : await this.#store.resume(checked.listener, { afterSeq });
+    const unsubscribe =
+      checked.afterSeq !== undefined && this.#resumeFromFiles ? await this.#store.resume(checked.listener, { afterSeq }) : this.#store.subscribe(checked.listener, { afterSeq });
     return {
       afterSeq,
       close: async () => {

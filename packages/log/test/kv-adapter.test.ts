@@ -20,6 +20,30 @@ describe("toKeyValueStore", () => {
     await kv.close();
   });
 
+  it("resumes a subscriber from the log files by default, and only from memory with resumeFrom \"memory\"", async () => {
+    const dir = await tempDir();
+    const first = await openStore(dir);
+    for (let index = 0; index < 5; index += 1) await first.set("k", index);
+    await first.close();
+    // After a reopen the in-memory history holds nothing older than the open.
+    const fromFiles = toKeyValueStore(await openStore(dir));
+    const seen: number[] = [];
+    const subscription = await fromFiles.subscribe((event) => void seen.push(event.seq), { afterSeq: 2 });
+    expect(seen).toEqual([3, 4, 5]);
+    await subscription.close();
+    await fromFiles.close();
+    const fromMemory = toKeyValueStore(await openStore(dir), { resumeFrom: "memory" });
+    await expect(fromMemory.subscribe(() => undefined, { afterSeq: 2 })).rejects.toMatchObject({ code: "STORE_HISTORY_GONE" });
+    await fromMemory.close();
+  });
+
+  it("refuses an unknown option or resumeFrom value with a TypeError naming it", async () => {
+    const store = await openStore(await tempDir());
+    expect(() => toKeyValueStore(store, { resumeFrom: "disk" } as unknown as { resumeFrom: "files" })).toThrow(/"disk"/);
+    expect(() => toKeyValueStore(store, { resumFrom: "memory" } as unknown as { resumeFrom: "files" })).toThrow(TypeError);
+    await store.close();
+  });
+
   it("writes what the caller passed, not what it changed afterwards", async () => {
     const kv = toKeyValueStore(await openStore(await tempDir()));
     const value = { tokens: 5 };
