@@ -1,47 +1,11 @@
 import type { Clock } from "@store/fs";
+import { ManualClock } from "@store/testkit";
 import { describe, expect, it } from "vitest";
 import { openStore, readLog } from "../src/index.js";
 import { tempDir } from "./helpers.js";
 
 // The store's time-based behaviour on an injected clock: record times (what point-in-time restore
 // goes by), the last compaction's time (what a scheduler's age trigger goes by) and the interval sync.
-
-/** A clock that moves only when told; `fire()` runs the timers due by then. */
-class ManualClock implements Clock {
-  nowMs: number;
-  fired = 0;
-  #timers: { atMs: number; callback: () => void }[] = [];
-
-  constructor(startMs: number) {
-    this.nowMs = startMs;
-  }
-
-  now(): number {
-    return this.nowMs;
-  }
-
-  get pendingTimers(): number {
-    return this.#timers.length;
-  }
-
-  setTimer(callback: () => void, delayMs: number): () => void {
-    const timer = { atMs: this.nowMs + delayMs, callback };
-    this.#timers.push(timer);
-    return () => {
-      this.#timers = this.#timers.filter((pending) => pending !== timer);
-    };
-  }
-
-  advance(ms: number): void {
-    this.nowMs += ms;
-    const due = this.#timers.filter((timer) => timer.atMs <= this.nowMs);
-    this.#timers = this.#timers.filter((timer) => timer.atMs > this.nowMs);
-    for (const timer of due) {
-      this.fired += 1;
-      timer.callback();
-    }
-  }
-}
 
 const START_MS = Date.UTC(2030, 5, 1);
 
@@ -50,9 +14,9 @@ describe("the store on an injected clock", () => {
     const clock = new ManualClock(START_MS);
     const store = await openStore(await tempDir(), { clock });
     await store.set("a", 1);
-    clock.advance(60_000);
+    await clock.advance(60_000);
     await store.batch([{ type: "set", key: "b", value: 2 }]);
-    clock.advance(60_000);
+    await clock.advance(60_000);
     await store.delete("a");
     const times: Array<[string, number]> = [];
     for await (const { record } of readLog(store.dir)) if (record.op === "set" || record.op === "del" || record.op === "batch") times.push([record.op, record.ts]);
@@ -61,7 +25,7 @@ describe("the store on an injected clock", () => {
       ["batch", START_MS + 60_000],
       ["del", START_MS + 120_000],
     ]);
-    clock.advance(3_600_000);
+    await clock.advance(3_600_000);
     const result = await store.compact();
     expect(store.stats().lastCompactionAtMs).toBe(START_MS + 120_000 + 3_600_000);
     expect(result.durationMs).toBe(0);
@@ -73,9 +37,9 @@ describe("the store on an injected clock", () => {
     const store = await openStore(await tempDir(), { clock, sync: "interval", syncIntervalMs: 5_000 });
     await store.set("a", 1);
     const flushesAfterWrite = store.stats().flushes;
-    clock.advance(4_999);
+    await clock.advance(4_999);
     expect(clock.fired).toBe(0);
-    clock.advance(1);
+    await clock.advance(1);
     expect(clock.fired).toBe(1);
     // The sync the timer started is real I/O: wait for it (a hang, not a slow disk, would stop here).
     while (store.stats().flushes === flushesAfterWrite) await new Promise((resolve) => setImmediate(resolve));

@@ -1,44 +1,7 @@
 import type { Clock } from "@store/fs";
+import { ManualClock } from "@store/testkit";
 import { describe, expect, it } from "vitest";
 import { backoffDelayMs, createCompactionScheduler, resolvePolicy, type CompactionRun, type CompactionStats, type CompactionTarget } from "../src/index.js";
-
-/** A clock that moves only when told: its timers fire in time order as `advance` passes them. */
-class ManualClock implements Clock {
-  #nowMs: number;
-  #timers: { atMs: number; order: number; callback: () => void }[] = [];
-  #order = 0;
-
-  constructor(startMs: number) {
-    this.#nowMs = startMs;
-  }
-
-  now(): number {
-    return this.#nowMs;
-  }
-
-  setTimer(callback: () => void, delayMs: number): () => void {
-    const timer = { atMs: this.#nowMs + delayMs, order: (this.#order += 1), callback };
-    this.#timers.push(timer);
-    return () => {
-      this.#timers = this.#timers.filter((pending) => pending !== timer);
-    };
-  }
-
-  /** Moves time forward by `ms`, firing each due timer at its time and letting its work settle. */
-  async advance(ms: number): Promise<void> {
-    const targetMs = this.#nowMs + ms;
-    for (;;) {
-      const next = this.#timers.filter((timer) => timer.atMs <= targetMs).sort((a, b) => a.atMs - b.atMs || a.order - b.order)[0];
-      if (next === undefined) break;
-      this.#timers = this.#timers.filter((timer) => timer !== next);
-      this.#nowMs = next.atMs;
-      next.callback();
-      // The check's awaits (stats, compact) are all resolved promises: one macrotask drains them.
-      await new Promise((resolve) => setImmediate(resolve));
-    }
-    this.#nowMs = targetMs;
-  }
-}
 
 /** A target on the manual clock, so its lastCompactionAtMs is in the same time as the scheduler's. */
 function targetOn(clock: Clock, stats: Omit<CompactionStats, "lastCompactionAtMs">, failures = 0): CompactionTarget & { compactAtMs: number[] } {

@@ -8,3 +8,4 @@ export { fileSystemConformance, type ConformanceTarget } from "./conformance.js"
 export { delegatingFs, delegatingHandle } from "./delegate.js";
 export { BAD_INPUTS, BAD_INPUT_EXISTING_KEY, refusalOf, type BadInput, type BadInputAttempt, type BadInputRefusal, type BadInputTarget } from "./bad-inputs.js";
 export { folderBytes } from "./folder-bytes.js";
+export { ManualClock } from "./manual-clock.js";
