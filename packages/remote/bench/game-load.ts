@@ -11,7 +11,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { createGame } from "@store/game";
+import { createGame, type Game } from "@store/game";
 import { openStore, toKeyValueStore } from "@store/log";
 import { runPlayers } from "../test/fixtures/workload.js";
 // By path, not as a package: @store/bench depends on @store/remote (see that file).
@@ -39,46 +39,43 @@ interface Measured {
 const profile = process.env.BENCH_CPU_PROF === undefined ? [] : ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`];
 const run = (script: string, args: string[]): LineChild => startScript(new URL(script, import.meta.url), args, ["--import", "tsx", ...profile]);
 
+/** Every process's players on one game in this process, as the socket clients play them. */
+function playAll(game: Game, round: { seed: number; keyPrefix?: string; stopped: () => boolean; onLatency: (latencyMs: number) => void }): Promise<unknown> {
+  return Promise.all(
+    Array.from({ length: processes }, (_, index) =>
+      runPlayers(game, {
+        process: index,
+        processes,
+        players,
+        seed: round.seed,
+        ...(round.keyPrefix === undefined ? {} : { keyPrefix: round.keyPrefix }),
+        stopped: round.stopped,
+        reconnected: async () => undefined,
+        onAck: (_op, _result, latencyMs) => {
+          round.onLatency(latencyMs);
+        },
+        onRefused: (_op, _code, latencyMs) => {
+          round.onLatency(latencyMs);
+        },
+        onRetry: () => undefined,
+      }),
+    ),
+  );
+}
+
 async function inProcess(): Promise<Measured> {
   const dir = await mkdtemp(join(tmpdir(), "remote-bench-"));
   const store = await openStore(dir);
   const game = await createGame(toKeyValueStore(store), { sweepIntervalMs: 0, gameTtlMs: 600_000, onError: () => undefined });
   const warmupUntil = performance.now() + warmupMs;
-  await Promise.all(
-    Array.from({ length: processes }, (_, index) =>
-      runPlayers(game, {
-        process: index,
-        processes,
-        players,
-        seed: 2,
-        keyPrefix: "warmup-",
-        stopped: () => performance.now() >= warmupUntil,
-        reconnected: async () => undefined,
-        onAck: () => undefined,
-        onRefused: () => undefined,
-        onRetry: () => undefined,
-      }),
-    ),
-  );
+  await playAll(game, { seed: 2, keyPrefix: "warmup-", stopped: () => performance.now() >= warmupUntil, onLatency: () => undefined });
   const latencies: number[] = [];
   const cpuBefore = process.cpuUsage();
   const startedAt = performance.now();
   const deadline = startedAt + durationMs;
-  await Promise.all(
-    Array.from({ length: processes }, (_, index) =>
-      runPlayers(game, {
-        process: index,
-        processes,
-        players,
-        seed: 1,
-        stopped: () => performance.now() >= deadline,
-        reconnected: async () => undefined,
-        onAck: (_op, _result, latencyMs) => latencies.push(latencyMs),
-        onRefused: (_op, _code, latencyMs) => latencies.push(latencyMs),
-        onRetry: () => undefined,
-      }),
-    ),
-  );
+  await playAll(game, { seed: 1, stopped: () => performance.now() >= deadline, onLatency: (latencyMs) => {
+      latencies.push(latencyMs);
+    } });
   const elapsedMs = performance.now() - startedAt;
   const cpu = process.cpuUsage(cpuBefore);
   await game.close();
