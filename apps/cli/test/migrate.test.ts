@@ -1,8 +1,7 @@
-import { randomBytes } from "node:crypto";
 import { auditGame, createGame } from "@store/game";
 import { openStore, toKeyValueStore } from "@store/log";
-import pg from "pg";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describeOnServer } from "@store/testkit/postgres";
+import { expect, it } from "vitest";
 import { json, store, tempDir } from "./helpers.js";
 
 // `store migrate` both ways between a data folder and PostgreSQL, on 100,000 players (with token
@@ -21,46 +20,7 @@ interface MigrateReport {
   verified: boolean;
 }
 
-const serverUrl = process.env["STORE_PG_URL"] || "postgres://postgres@127.0.0.1:5432/postgres";
-const reachable = await (async () => {
-  const client = new pg.Client({ connectionString: serverUrl, connectionTimeoutMillis: 5_000 });
-  try {
-    await client.connect();
-    return undefined;
-  } catch (error) {
-    if (process.env["STORE_PG_URL"]) throw new Error(`STORE_PG_URL is set but unreachable: ${(error as Error).message}`);
-    return (error as Error).message;
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-})();
-
-async function admin(sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: serverUrl });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
-
-describe("store migrate", () => {
-  if (reachable !== undefined) {
-    it.skip(`skipped: no PostgreSQL server at ${serverUrl} (${reachable})`, () => undefined);
-    return;
-  }
-  const database = `store_test_migrate_${randomBytes(4).toString("hex")}`;
-  const url = new URL(serverUrl);
-  url.pathname = `/${database}`;
-  const pgUrl = url.toString();
-  beforeAll(async () => {
-    await admin(`CREATE DATABASE ${database} ENCODING 'UTF8' TEMPLATE template0`);
-  });
-  afterAll(async () => {
-    await admin(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-  });
-
+describeOnServer("store migrate", "migrate", (database) => {
   it("folder to PostgreSQL and back, 100,000 players and games in flight: hashes match, audit holds on each target", async () => {
     const source = await tempDir();
     const now = Date.UTC(2026, 10, 1);
@@ -82,7 +42,7 @@ describe("store migrate", () => {
       await kv.close();
     }
 
-    const there = await store(["migrate", "--from", source, "--to", pgUrl, "--schema", "migrated", "--json"]);
+    const there = await store(["migrate", "--from", source, "--to", database().url, "--schema", "migrated", "--json"]);
     expect(there.code, there.stderr).toBe(0);
     const forth = json<MigrateReport>(there);
     expect(forth.verified).toBe(true);
@@ -91,7 +51,7 @@ describe("store migrate", () => {
     expect(forth.batches).toBeGreaterThanOrEqual(Math.ceil(forth.source.keys / 1_000));
 
     const { openPostgresStore } = await import("@store/postgres");
-    const onServer = await openPostgresStore({ connectionString: pgUrl }, { schema: "migrated" });
+    const onServer = await openPostgresStore({ connectionString: database().url }, { schema: "migrated" });
     try {
       const report = await auditGame(onServer);
       expect(report.ok, JSON.stringify(report)).toBe(true);
@@ -100,16 +60,16 @@ describe("store migrate", () => {
       await onServer.close();
     }
 
-    const refused = await store(["migrate", "--from", source, "--to", pgUrl, "--schema", "migrated"]);
+    const refused = await store(["migrate", "--from", source, "--to", database().url, "--schema", "migrated"]);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain("STORE_CONFLICT");
     expect(refused.stderr).toContain("--force");
-    const forced = await store(["migrate", "--from", source, "--to", pgUrl, "--schema", "migrated", "--force", "--json"]);
+    const forced = await store(["migrate", "--from", source, "--to", database().url, "--schema", "migrated", "--force", "--json"]);
     expect(forced.code, forced.stderr).toBe(0);
     expect(json<MigrateReport>(forced).target).toEqual(forth.source);
 
     const back = await tempDir();
-    const returned = await store(["migrate", "--from", pgUrl, "--to", back, "--schema", "migrated", "--json"]);
+    const returned = await store(["migrate", "--from", database().url, "--to", back, "--schema", "migrated", "--json"]);
     expect(returned.code, returned.stderr).toBe(0);
     const backReport = json<MigrateReport>(returned);
     expect(backReport.verified).toBe(true);

@@ -4,7 +4,7 @@ import { expect, it } from "vitest";
 import { openPostgresStore, type PostgresStore } from "../src/index.js";
 import { adminClient } from "./helpers/admin.js";
 import { EventLog } from "@store/kv/conformance";
-import { describeOnServer, freshSchema } from "./helpers/server.js";
+import { describeOnServer, freshSchema } from "@store/testkit/postgres";
 
 // Seq order is commit order, across every connection writing the database: a reader that only ever
 // asks for "the changes after the last seq I saw" misses nothing. With seqs from a sequence (taken

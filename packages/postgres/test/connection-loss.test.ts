@@ -2,7 +2,7 @@ import { expect, it } from "vitest";
 import { openPostgresStore } from "../src/index.js";
 import { adminClient, terminate, until } from "./helpers/admin.js";
 import { startCommitCutter, type CutMode } from "./helpers/proxy.js";
-import { describeOnServer, freshSchema } from "./helpers/server.js";
+import { describeOnServer, freshSchema } from "@store/testkit/postgres";
 import { EventLog } from "@store/kv/conformance";
 
 // A lost connection before COMMIT is a clean failure (STORE_UNAVAILABLE, nothing written); one lost

@@ -1,6 +1,6 @@
 import { expect, it } from "vitest";
 import { openPostgresStore } from "../src/index.js";
-import { describeOnServer, freshSchema } from "./helpers/server.js";
+import { describeOnServer, freshSchema } from "@store/testkit/postgres";
 
 describeOnServer("exportEntries", "export", (database) => {
   it("streams every entry as of one seq, in key order, while the store is written meanwhile", async () => {

@@ -4,7 +4,7 @@ import { scanAll } from "@store/kv";
 import { expect, it } from "vitest";
 import { openPostgresStore } from "../src/index.js";
 import { runFixture, type Child } from "./helpers/child.js";
-import { describeOnServer, freshSchema } from "./helpers/server.js";
+import { describeOnServer, freshSchema } from "@store/testkit/postgres";
 import { hashOf } from "./fixtures/hash.js";
 
 // Four bot processes, each with 16 concurrent players (the same 16 player ids in every process, so

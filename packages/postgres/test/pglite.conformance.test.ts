@@ -2,7 +2,7 @@ import { PGlite } from "@electric-sql/pglite";
 import { runConformanceSuite } from "@store/kv/conformance";
 import { afterAll, beforeAll } from "vitest";
 import { openPostgresStore } from "../src/index.js";
-import { freshSchema } from "./helpers/server.js";
+import { freshSchema } from "@store/testkit/postgres";
 
 // The unchanged @store/kv conformance suite on PGlite (PostgreSQL compiled to WebAssembly, in this
 // process): the same SQL as on a server, so `pnpm test` checks it on a machine with no server too.

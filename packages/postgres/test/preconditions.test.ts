@@ -1,7 +1,7 @@
 import { expect, it } from "vitest";
 import { openPostgresStore, type PostgresStore } from "../src/index.js";
 import { adminClient, someoneWaitsForALock, until } from "./helpers/admin.js";
-import { describeOnServer, freshSchema } from "./helpers/server.js";
+import { describeOnServer, freshSchema } from "@store/testkit/postgres";
 
 // Preconditions under concurrency, across two pools (two processes, as far as the server can tell).
 // Each write transaction locks the counter row before it reads the versions it checks, so a second

@@ -2,7 +2,7 @@ import { expect, it } from "vitest";
 import { openPostgresStore } from "../src/index.js";
 import { adminClient } from "./helpers/admin.js";
 import { EventLog } from "@store/kv/conformance";
-import { describeOnServer, freshSchema } from "./helpers/server.js";
+import { describeOnServer, freshSchema } from "@store/testkit/postgres";
 
 // Retention of the change table, by count and by age, as writes commit. Age is made
 // deterministic by moving committed_at back by hand rather than by waiting.

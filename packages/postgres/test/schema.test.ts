@@ -1,7 +1,7 @@
 import { expect, it } from "vitest";
 import { openPostgresStore, SCHEMA_VERSION } from "../src/index.js";
 import { adminClient } from "./helpers/admin.js";
-import { createTestDatabase, describeOnServer, freshSchema, probeServer } from "./helpers/server.js";
+import { createTestDatabase, describeOnServer, freshSchema, probeServer } from "@store/testkit/postgres";
 
 describeOnServer("the schema: migrations, encoding, limits of the types", "schema", (database) => {
   it("eight processes' worth of concurrent opens of a new schema: all succeed, each migration applied once", async () => {

@@ -2,7 +2,7 @@ import { runConformanceSuite } from "@store/kv/conformance";
 import pg from "pg";
 import { afterAll, beforeAll, describe, it } from "vitest";
 import { openPostgresStore } from "../src/index.js";
-import { createTestDatabase, freshSchema, probeServer, type TestDatabase } from "./helpers/server.js";
+import { createTestDatabase, freshSchema, probeServer, type TestDatabase } from "@store/testkit/postgres";
 
 // The unchanged @store/kv conformance suite against a real PostgreSQL server, every store in a
 // fresh schema of this file's own database, all through one pool passed in (so close() must leave
