@@ -97,6 +97,25 @@ describe("durable expiry", () => {
     await expectAudited(game);
   });
 
+  it("a due game whose record fails its schema is reported once by the sweep, never refunded, and stays for the audit", async () => {
+    const errors: unknown[] = [];
+    const { game, kv, clock } = await memoryGame({ gameTtlMs: 1000, onError: (error) => errors.push(error) });
+    await game.tokens.grant("alice", 10);
+    await game.games.create({ id: "g", type: "duel", players: ["alice", "bob"], stakes: { alice: 10 } });
+    // Another writer breaks the record but keeps its version, id and expiry: bob's stake is gone.
+    const [entry] = await kv.getMany(["games/g"]);
+    const broken = { ...(entry!.value as Record<string, unknown>), stakes: { alice: 10 } };
+    await kv.batch([{ type: "set", key: "games/g", value: broken }]);
+    await game.catchUp();
+    clock.advance(1000);
+    expect((await game.sweep()).refunded).toEqual([]);
+    expect(errors.map((error) => (error as { code?: unknown }).code)).toEqual(["GAME_SCHEMA"]);
+    expect((await game.sweep()).refunded).toEqual([]);
+    expect(errors).toHaveLength(1);
+    expect(await game.tokens.balance("alice")).toBe(0);
+    expect((await game.audit()).ok).toBe(false);
+  });
+
   it("a game that expires while no process runs is refunded by the next createGame, once", async () => {
     const kv = createMemoryStore();
     const clock = new Clock();
