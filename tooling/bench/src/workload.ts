@@ -28,6 +28,8 @@ export interface Sizes {
   /** The game suite: concurrent players and the operations they perform in all. */
   readonly gamePlayers: number;
   readonly gameOps: number;
+  /** Operations each game-ops system plays unmeasured first, in the processes that then measure. */
+  readonly gameWarmupOps: number;
   /** Players in the leaderboard and start-up dataset, and the operations played on it after its import. */
   readonly leaderboardPlayers: number;
   readonly startHistoryOps: number;
@@ -96,6 +98,7 @@ export const quickSizes: Sizes = {
   newKeysSets: 2_000,
   gamePlayers: 64,
   gameOps: 400,
+  gameWarmupOps: 100,
   leaderboardPlayers: 2_000,
   startHistoryOps: 200,
   leaderboardCalls: 200,
@@ -116,6 +119,7 @@ export const fullSizes: Sizes = {
   newKeysSets: 20_000,
   gamePlayers: 64,
   gameOps: 10_000,
+  gameWarmupOps: 2_000,
   leaderboardPlayers: 100_000,
   startHistoryOps: 10_000,
   leaderboardCalls: 2_000,

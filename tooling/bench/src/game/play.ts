@@ -24,6 +24,11 @@ export interface PlayOutcome {
   readonly elapsedMs: number;
   readonly transfers: number;
   readonly coinFlips: number;
+  /**
+   * Operations the processes that played this had played unmeasured just before, as they report
+   * it (the socket row's clients); absent: the caller played the warm-up itself and counts it.
+   */
+  readonly warmedUpOps?: number;
 }
 
 /** One round of a player, decided before it runs so that every system gets the same rounds. */

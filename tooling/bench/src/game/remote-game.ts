@@ -15,8 +15,8 @@ type Modules = {
 /**
  * `@store/game` through `@store/remote`'s socket, as a sharded bot runs it: a server process owns
  * the @store/log folder (sync "always") and serves it; `processes` client processes each run their
- * share of the players (loops 0-15, 16-31, ... of 64) through their own connection. This process
- * connects too, for the import before the run and the audit after it, but not during the run (its
+ * share of the players (loops 0-15, 16-31, ... of 64) through their own connection, the warm-up
+ * and then the measured plan in the same processes. This process connects too, for the import before the run and the audit after it, but not during the run (its
  * game layer would follow every change, work no shard of a bot does for a manager).
  */
 class RemoteGame implements GameSystem {
@@ -26,7 +26,9 @@ class RemoteGame implements GameSystem {
   #socketDir: string | undefined;
   #socketPath: string | undefined;
   #local: KvGame | undefined;
-  /** Conflicts of the client processes and of this process's closed connections. */
+  /** Client processes that played `warmUp` and wait, connected, to play the next `play`. */
+  #warmClients: LineChild[] | undefined;
+  /** Conflicts of the client processes' measured plays and of this process's closed connections. */
   #clientConflicts = 0;
 
   constructor(modules: Modules, processes: number) {
@@ -74,18 +76,26 @@ class RemoteGame implements GameSystem {
     this.#local = undefined;
   }
 
-  async play(options: PlayOptions): Promise<PlayOutcome> {
-    if (options.loops % this.#processes !== 0 || options.ops % this.#processes !== 0) {
-      throw new TypeError(`${options.loops} players and ${options.ops} operations do not split evenly over ${this.#processes} processes`);
-    }
+  /**
+   * Starts the client processes and has each play its share of `options` unmeasured; they stay
+   * connected, idle, for the next `play`, which they measure warm (see socket-client.ts).
+   */
+  async warmUp(options: PlayOptions): Promise<void> {
+    this.#checkSplit(options);
+    if (this.#warmClients !== undefined) throw new Error("the socket game system's clients are warmed up already: play() before warming up again");
     await this.#closeGame();
-    const loops = options.loops / this.#processes;
-    const socketPath = this.#socketPath!;
-    const clients = Array.from({ length: this.#processes }, (_, index) => {
-      const plan: PlayOptions = { ...options, loops, firstLoop: (options.firstLoop ?? 0) + index * loops, ops: options.ops / this.#processes };
-      return startScript(new URL("./socket-client.ts", import.meta.url), [socketPath, JSON.stringify(plan)]);
-    });
-    const results = await runClients<SocketClientResult>(clients, "");
+    const clients = this.#startClients((index) => [JSON.stringify(this.#share(options, index))]);
+    this.#warmClients = clients;
+    await Promise.all(clients.map((client) => client.line("warmed ")));
+  }
+
+  /** Plays `options` in the warmed-up client processes, or in new ones if `warmUp` was not called. */
+  async play(options: PlayOptions): Promise<PlayOutcome> {
+    this.#checkSplit(options);
+    await this.#closeGame();
+    const clients = this.#warmClients ?? this.#startClients(() => []);
+    this.#warmClients = undefined;
+    const results = await runClients<SocketClientResult>(clients, (index) => JSON.stringify(this.#share(options, index)));
     this.#clientConflicts += results.reduce((sum, result) => sum + result.conflicts, 0);
     const { latencies, elapsedMs } = combine(results);
     return {
@@ -93,7 +103,27 @@ class RemoteGame implements GameSystem {
       elapsedMs,
       transfers: results.reduce((sum, result) => sum + result.transfers, 0),
       coinFlips: results.reduce((sum, result) => sum + result.coinFlips, 0),
+      warmedUpOps: results.reduce((sum, result) => sum + result.warmedUpOps, 0),
     };
+  }
+
+  #checkSplit(options: PlayOptions): void {
+    if (options.loops % this.#processes !== 0 || options.ops % this.#processes !== 0) {
+      throw new TypeError(`${options.loops} players and ${options.ops} operations do not split evenly over ${this.#processes} processes`);
+    }
+  }
+
+  /** Client process `index`'s loops of `options` (16 to 31 of 64 for the second of 4), and its share of the operations. */
+  #share(options: PlayOptions, index: number): PlayOptions {
+    const loops = options.loops / this.#processes;
+    return { ...options, loops, firstLoop: (options.firstLoop ?? 0) + index * loops, ops: options.ops / this.#processes };
+  }
+
+  #startClients(args: (index: number) => readonly string[]): LineChild[] {
+    const socketPath = this.#opened().socketPath;
+    return Array.from({ length: this.#processes }, (_, index) =>
+      startScript(new URL("./socket-client.ts", import.meta.url), [socketPath, ...args(index)]),
+    );
   }
 
   async writerCounters(): Promise<WriterCounters> {
@@ -135,6 +165,9 @@ class RemoteGame implements GameSystem {
   }
 
   async close(): Promise<void> {
+    // Clients warmed up for a play that never came (the run failed in between) wait for "go": not for ever.
+    for (const client of this.#warmClients ?? []) client.process.kill("SIGKILL");
+    this.#warmClients = undefined;
     await this.#closeGame();
     if (this.#server !== undefined) await this.#server.ask("stop", "stopped");
     if (this.#socketDir !== undefined) await rm(this.#socketDir, { recursive: true, force: true });
@@ -148,9 +181,9 @@ class RemoteGame implements GameSystem {
     return this.#local;
   }
 
-  #opened(): { readonly server: LineChild } {
-    if (this.#server === undefined) throw new Error("the socket game system is not open");
-    return { server: this.#server };
+  #opened(): { readonly server: LineChild; readonly socketPath: string } {
+    if (this.#server === undefined || this.#socketPath === undefined) throw new Error("the socket game system is not open");
+    return { server: this.#server, socketPath: this.#socketPath };
   }
 }
 

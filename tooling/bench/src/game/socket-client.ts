@@ -1,6 +1,9 @@
 // A client process of the game suite's socket row: connects to the server at argv[2], makes
-// @store/game on that connection (createGame with its defaults, as a bot's shard does), says "ready",
-// and on "go" plays the loops its plan (argv[3], JSON) names, then prints its result.
+// @store/game on that connection (createGame with its defaults, as a bot's shard does), plays the
+// warm-up plan argv[3] (JSON play options, if given) unmeasured and prints "warmed <operations>",
+// says "ready", and on "go <play options, JSON>" plays that plan measured, then prints its result.
+// The warm-up runs in this process, the one that then measures: a bot's shard runs for days, so
+// its hot code is compiled by the time anyone times it (see the bench's README, "game-ops").
 import { writeSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { createGame } from "@store/game";
@@ -10,17 +13,19 @@ import { play, type PlayOptions, type PlayOutcome } from "./play.js";
 import type { ClientResult } from "./socket-load.js";
 
 export interface SocketClientResult extends ClientResult, Pick<PlayOutcome, "transfers" | "coinFlips"> {
-  /** Batches of this process refused with STORE_CONFLICT. */
+  /** Batches of this process refused with STORE_CONFLICT during the measured plan (not the warm-up). */
   readonly conflicts: number;
+  /** Operations this process played in its warm-up, before the measured plan. */
+  readonly warmedUpOps: number;
 }
 
-const [socketPath, plan] = process.argv.slice(2);
-if (socketPath === undefined || plan === undefined) throw new TypeError("usage: socket-client.ts <socket path> <play options, JSON>");
-const options = JSON.parse(plan) as PlayOptions;
+const [socketPath, warmupPlan] = process.argv.slice(2);
+if (socketPath === undefined) throw new TypeError("usage: socket-client.ts <socket path> [<warm-up play options, JSON>]");
+const warmup = warmupPlan === undefined ? undefined : (JSON.parse(warmupPlan) as PlayOptions);
 const system = new KvGame(
   {
     open: async () => {
-      const kv = await connectStore({ socketPath, name: `bench-${String(options.firstLoop ?? 0)}` });
+      const kv = await connectStore({ socketPath, name: `bench-${String(process.pid)}` });
       return { kv, close: () => kv.close() };
     },
     compacts: false,
@@ -32,9 +37,12 @@ const system = new KvGame(
   { attemptsMax: 64 },
 );
 await system.open(socketPath);
+const warmedUpOps = warmup === undefined ? 0 : (await play(system, warmup)).latenciesMs.length;
+if (warmup !== undefined) writeSync(1, `warmed ${warmedUpOps}\n`);
 writeSync(1, "ready\n");
 
-createInterface({ input: process.stdin }).once("line", () => {
+createInterface({ input: process.stdin }).once("line", (line) => {
+  const options = JSON.parse(line.slice("go ".length)) as PlayOptions;
   const cpuBefore = process.cpuUsage();
   const conflictsBefore = system.conflicts();
   void play(system, options).then(async (outcome) => {
@@ -46,6 +54,7 @@ createInterface({ input: process.stdin }).once("line", () => {
       transfers: outcome.transfers,
       coinFlips: outcome.coinFlips,
       conflicts: system.conflicts() - conflictsBefore,
+      warmedUpOps,
     };
     writeSync(1, `result ${JSON.stringify(result)}\n`);
     await system.close();

@@ -4,8 +4,9 @@
 // this file by its path: @store/bench depends on @store/remote, so a package dependency the other
 // way would be a cycle that turbo refuses. Node built-ins only, so that either side can load it.
 //
-// The lines: a server prints "listening" once it serves; a client prints "ready" once connected,
-// then, on "go <argument>", runs and prints "result <JSON>" with at least a ClientResult.
+// The lines: a server prints "listening" once it serves; a client prints "ready" once connected (and
+// warmed up, if it warms up: then it sits idle until all are), then, on "go <argument>", runs and
+// prints "result <JSON>" with at least a ClientResult.
 import { spawn, type ChildProcess } from "node:child_process";
 import { createRequire } from "node:module";
 import { createInterface } from "node:readline";
@@ -110,16 +111,18 @@ export function startScript(script: string | URL, args: readonly string[], nodeA
 /**
  * Waits for every client's "ready", then for `whenReady` (say, to read the server's counters once
  * the connections are made), sends each "go <argument>" at once, and collects their results.
+ * `argument`: the same for every client, or each client's own by its index in `clients`.
  */
 export async function runClients<Result extends ClientResult>(
   clients: readonly LineChild[],
-  argument: string,
+  argument: string | ((client: number) => string),
   whenReady: () => Promise<void> = async () => undefined,
 ): Promise<Result[]> {
   await Promise.all(clients.map((client) => client.line("ready")));
   await whenReady();
   const results = clients.map((client) => client.line("result "));
-  for (const client of clients) client.send(`go ${argument}`);
+  const argumentOf = typeof argument === "string" ? () => argument : argument;
+  for (const [index, client] of clients.entries()) client.send(`go ${argumentOf(index)}`);
   return (await Promise.all(results)).map((text) => JSON.parse(text.slice("result ".length)) as Result);
 }
 

@@ -34,6 +34,12 @@ export interface GameSystem {
    */
   writerCounters?(): Promise<WriterCounters>;
   /**
+   * Plays `options` unmeasured in the processes that will play the next `play` (the socket row's
+   * client processes, started here and kept waiting); absent: the workload plays the warm-up in
+   * this process, where it then measures.
+   */
+  warmUp?(options: PlayOptions): Promise<void>;
+  /**
    * Runs the players itself, elsewhere (in client processes through the socket); absent: the
    * workload's loops call the operations above in this process.
    */
