@@ -4,6 +4,7 @@ import { dirname, join } from "node:path";
 import { systemSpecs } from "./adapters/index.js";
 import { defaultOut, parseArgs, usage, type BenchOptions } from "./args.js";
 import { fullStepEstimates, quickStepEstimates } from "./estimates.js";
+import { busyWarning, formatLoad, LoadWatch } from "./load.js";
 import { fileSystemInfo, isTmpfs } from "./probes.js";
 import { adapterSummaries, workloadReport, type BenchReport, type WorkloadReport } from "./report.js";
 import { formatDuration, Progress } from "./progress.js";
@@ -37,6 +38,7 @@ async function main(): Promise<void> {
   const fileSystem = fileSystemInfo(root);
   log(`data in ${root} (${fileSystem.type} on ${fileSystem.device})`);
   const startedAt = new Date().toISOString();
+  const runLoad = new LoadWatch();
   try {
     const statuses = await checkAvailability(systemSpecs);
     const named = (name: string | undefined): boolean => name !== undefined && options.only.includes(name);
@@ -47,10 +49,19 @@ async function main(): Promise<void> {
     const reports: WorkloadReport[] = [];
     for (const workload of selected) {
       const sizes = options.quick ? quickSizes : fullSizes;
-      const results = await runWorkload(workload, statuses, { root, runs: options.runs, sizes, log, progress });
-      reports.push(workloadReport(workload, results, systemSpecs));
+      const workloadLoad = new LoadWatch();
+      const afterStep = (): void => {
+        workloadLoad.sample();
+        runLoad.sample();
+      };
+      const results = await runWorkload(workload, statuses, { root, runs: options.runs, sizes, log, progress, afterStep });
+      const load = workloadLoad.finish();
+      const warning = busyWarning(load);
+      if (warning !== null) log(`${workload.name}: ${warning}`);
+      reports.push({ ...workloadReport(workload, results, systemSpecs), load });
     }
-    log(`done: ${progress.summary()}`);
+    const load = runLoad.finish();
+    log(`done: ${progress.summary()}; ${formatLoad(load)}`);
     const report: BenchReport = {
       startedAt,
       command: `pnpm bench ${process.argv.slice(2).join(" ")}`.trim(),
@@ -68,6 +79,7 @@ async function main(): Promise<void> {
       workloads: reports,
       // Quick counts are too small for the targets to mean anything.
       targets: options.quick ? [] : checkTargets(reports),
+      load,
     };
     await mkdir(dirname(options.out), { recursive: true });
     await writeFile(options.out, `${JSON.stringify(report, null, 2)}\n`);

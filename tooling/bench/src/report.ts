@@ -1,4 +1,5 @@
 import type { SystemSpec } from "./adapter.js";
+import type { LoadReport } from "./load.js";
 import type { AdapterResult, AdapterStatus } from "./runner.js";
 import type { TargetCheck } from "./targets.js";
 import type { Comparison, Pair, Workload } from "./workload.js";
@@ -31,6 +32,8 @@ export interface WorkloadReport {
   readonly comparisons?: readonly ComparisonRatio[];
   /** Ratios between two named systems (`pairs` of the workload). */
   readonly pairs?: readonly PairRatio[];
+  /** The machine's load while this workload ran (absent: not recorded). */
+  readonly load?: LoadReport;
 }
 
 export interface PairRatio extends Pair {
@@ -45,6 +48,8 @@ export interface BenchReport {
   readonly adapters: readonly { name: string; role: string; durability: string; durable: boolean; unavailable: string | null }[];
   readonly workloads: readonly WorkloadReport[];
   readonly targets: readonly TargetCheck[];
+  /** The machine's load over the whole run (absent: not recorded). */
+  readonly load?: LoadReport;
 }
 
 function headlineOf(results: readonly AdapterResult[], name: string, key: string): number | null {

@@ -28,6 +28,8 @@ export interface RunOptions {
   readonly log: (line: string) => void;
   /** Counts the steps of the whole benchmark; its line is logged as each step starts. */
   readonly progress: Progress;
+  /** Called after each step (the bench samples the load average there). */
+  readonly afterStep?: () => void;
 }
 
 function message(error: unknown): string {
@@ -97,6 +99,7 @@ export async function runWorkload(
       } finally {
         await rm(dir, { recursive: true, force: true });
         options.progress.finish(step);
+        options.afterStep?.();
       }
     }
   }

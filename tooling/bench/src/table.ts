@@ -1,3 +1,4 @@
+import { busyWarning, formatLoad, type LoadReport } from "./load.js";
 import { oursName, type BenchReport, type PairRatio, type Ratio, type WorkloadReport } from "./report.js";
 import type { AdapterResult } from "./runner.js";
 
@@ -72,7 +73,14 @@ export function formatWorkload(workload: WorkloadReport, durable: ReadonlyMap<st
   const failures = shown
     .filter((result) => result.status === "failed")
     .map((result) => `- ${result.adapter} failed: ${result.reason ?? "no reason given"}`);
-  return [`### ${workload.name}: ${workload.title}`, "", table, "", ...ratios, ...failures].join("\n");
+  const load = workload.load === undefined ? [] : [`- ${formatLoad(workload.load)}`];
+  return [`### ${workload.name}: ${workload.title}`, "", ...warningLines(workload.load), table, "", ...ratios, ...failures, ...load].join("\n");
+}
+
+/** The busy-machine warning and a blank line after it, in bold, where nobody reads past it; nothing when calm. */
+function warningLines(load: LoadReport | undefined): string[] {
+  const warning = load === undefined ? null : busyWarning(load);
+  return warning === null ? [] : [`**${warning}**`, ""];
 }
 
 /** How far inside (met) or outside (missed) its limit a target's measure is, as a factor. */
@@ -107,7 +115,9 @@ export function formatReport(report: BenchReport): string {
   return [
     `${report.command}  (${report.startedAt})`,
     environment.join("  "),
+    ...(report.load === undefined ? [] : [formatLoad(report.load)]),
     "",
+    ...warningLines(report.load),
     systems,
     "",
     ...report.workloads.map((workload) => `${formatWorkload(workload, durable)}\n`),

@@ -1,14 +1,16 @@
 import { execFile } from "node:child_process";
 import { mkdtemp, readFile, readdir, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { systemSpecs } from "../src/adapters/index.js";
-import { postgresGame, remoteGame } from "../src/game/systems.js";
+import { postgresGame, remoteGame, socketProcesses } from "../src/game/systems.js";
 import { player } from "../src/record.js";
 import type { BenchReport } from "../src/report.js";
+import type { AdapterResult } from "../src/runner.js";
+import { quickSizes } from "../src/workload.js";
 import { workloads } from "../src/workloads/index.js";
 
 const run = promisify(execFile);
@@ -47,6 +49,24 @@ function expectGameSuite(report: BenchReport): void {
     if (ops && postgres?.unavailable !== null) {
       expect(workload.results.find((result) => result.adapter === postgresGame.name)?.reason).toMatch(/PostgreSQL/);
     }
+    if (ops) expectWarmedUp(workload.results.filter((result) => result.status === "ok"));
+  }
+}
+
+/**
+ * game-ops counts only the measured operations, and every system played its warm-up first (the
+ * socket row's count comes from the client processes that then measured). A process's last coin
+ * flip may add one operation to its share.
+ */
+function expectWarmedUp(results: readonly AdapterResult[]): void {
+  const within = (value: number | null | undefined, planned: number, label: string): void => {
+    expect(value, label).toBeGreaterThanOrEqual(planned);
+    expect(value, label).toBeLessThanOrEqual(planned + socketProcesses);
+  };
+  for (const { adapter, median } of results) {
+    within(median.ops, quickSizes.gameOps, `${adapter}: measured operations`);
+    expect(median.transfers! + 2 * median.coinFlips!, adapter).toBe(median.ops);
+    within(median.warmupOps, quickSizes.gameWarmupOps, `${adapter}: warm-up operations`);
   }
 }
 
@@ -88,6 +108,11 @@ describe("pnpm bench --quick (end to end, in a child process)", () => {
     expect(steps.length).toBe(total);
     expect(steps.at(-1)).toMatch(new RegExp(`^\\[bench\\] ${total}/${total} .* elapsed, about \\d+ s left$`));
     expect(stderr).toMatch(new RegExp(`\\[bench\\] done: ${total} steps in \\d+`));
+    // The load averages and the CPU count, for the run and for each workload, in the JSON and the text.
+    expect(report.load?.end.cpus).toBe(cpus().length);
+    for (const workload of report.workloads) expect(workload.load?.start.loadAverage, workload.name).toHaveLength(3);
+    expect(stdout).toMatch(/^load average \(1, 5, 15 min\) [\d.]+, [\d.]+, [\d.]+ at the start, .* at the end; \d+ CPUs$/m);
+    expect(stdout.split("\n").filter((line) => line.startsWith("- load average (1, 5, 15 min) "))).toHaveLength(report.workloads.length);
     expect(`${stdout}${stderr}`).not.toMatch(/issue/i);
     // The data folder made under --dir is removed afterwards.
     expect(await readdir(dataParent)).toEqual([]);
