@@ -1,5 +1,5 @@
 import type { WriteRecord } from "./format.js";
-import { deepFreeze, type JsonValue } from "@store/fs";
+import { deepFreeze, parseFrozenJson, type JsonValue } from "@store/fs";
 import { SortedKeys } from "./sorted-keys.js";
 
 /**
@@ -296,7 +296,8 @@ function isPackable(entry: Entry, keep: Buffer | undefined): boolean {
 }
 
 function valueOf(entry: Entry): JsonValue {
-  if (entry.value === undefined && entry.json !== undefined) entry.value = JSON.parse(textOf(entry.json, entry)) as JsonValue;
+  // Parsed from the text, the value keeps it (jsonTextOf): a server answering the read sends that.
+  if (entry.value === undefined && entry.json !== undefined) entry.value = parseFrozenJson(textOf(entry.json, entry));
   return deepFreeze(entry.value as JsonValue);
 }
 

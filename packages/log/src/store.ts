@@ -3,7 +3,7 @@ import { Committer, type PendingWrite } from "./committer.js";
 import { compact, type CompactionResult, type CompactionState } from "./store-compaction.js";
 import { frameJson } from "./format.js";
 import { batchJson, batchOpsJson, delJson, setJson } from "./record-layout.js";
-import { StoreError, assertJsonValue, assertKey, deepFreeze, ioError, type Clock, type DirectoryLock, type JsonCompatible, type JsonValue } from "@store/fs";
+import { StoreError, assertJsonValue, assertKey, ioError, lazySetOp, type Clock, type DirectoryLock, type JsonCompatible, type JsonValue } from "@store/fs";
 import { BATCH_OPS_MAX, KEY_BYTES_MAX, VALUE_DEPTH_MAX, type ChangeEvent, type ChangeListener, type ChangeOp, type ValidatedBatch } from "@store/kv";
 import type { KeyChange, Keyspace } from "./keyspace.js";
 import type { ResolvedOptions } from "./options.js";
@@ -522,7 +522,8 @@ function ignore(): void {}
 function toChangeEvent(write: CommittedWrite): ChangeEvent {
   return {
     seq: write.seq,
-    ops: write.changes.map((change): ChangeOp => (change.deleted ? { type: "delete", key: change.key } : { type: "set", key: change.key, value: deepFreeze(JSON.parse(change.json!) as JsonValue) })),
+    // A value is parsed only if a listener reads it; a server relaying the event sends the text.
+    ops: write.changes.map((change): ChangeOp => (change.deleted ? { type: "delete", key: change.key } : lazySetOp(change.key, change.json!))),
   };
 }
 

@@ -1,3 +1,4 @@
+import { jsonTextOf, type ChangeEvent } from "@store/fs";
 import { describe, expect, it } from "vitest";
 import { openStore, toKeyValueStore } from "../src/index.js";
 import { tempDir } from "./helpers.js";
@@ -52,5 +53,23 @@ describe("toKeyValueStore", () => {
     await written;
     expect((await kv.get("p"))?.value).toEqual({ tokens: 5 });
     await kv.close();
+  });
+
+  it("hands out the JSON text its records hold with change events and reads (what a socket server sends on), for the values they parse from it", async () => {
+    const kv = toKeyValueStore(await openStore(await tempDir()));
+    const events: ChangeEvent[] = [];
+    const subscription = await kv.subscribe((event) => void events.push(event));
+    const value = { name: "alice", stats: { score: 3, games: [1, 2] } };
+    const { seq } = await kv.batch([
+      { type: "set", key: "a", value },
+      { type: "delete", key: "b" },
+    ]);
+    const [entry] = await kv.getMany(["a"]);
+    await subscription.close();
+    await kv.close();
+    expect(events).toEqual([{ seq, ops: [{ type: "set", key: "a", value }, { type: "delete", key: "b" }] }]);
+    expect(jsonTextOf(events[0]!.ops[0]!)).toBe(JSON.stringify(value));
+    expect(entry).toEqual({ key: "a", value, version: seq });
+    expect(jsonTextOf(entry!.value as object)).toBe(JSON.stringify(value));
   });
 });
