@@ -5,7 +5,9 @@ export type {
   Entry,
   IfVersion,
   KeyValueStats,
+  KeyTurn,
   KeyValueStore,
+  ReadInTurnOptions,
   ScanOptions,
   SubscribeOptions,
   Subscription,
@@ -43,6 +45,7 @@ export {
   type UpdatePlan,
   type UpdateResult,
 } from "./update.js";
+export { acquireKeys, type Release } from "./update-queue.js";
 export { scanAll, SCAN_ALL_PAGE_SIZE_DEFAULT, type ScanAllOptions } from "./scan-all.js";
 export type { JsonValue, StoreErrorCode } from "@store/fs";
 export { StoreError } from "@store/fs";

@@ -109,4 +109,36 @@ export interface KeyValueStore {
   stats(): Promise<KeyValueStats>;
   /** Waits for writes in flight, then releases the backend. Idempotent. */
   close(): Promise<void>;
+  /**
+   * Optional: reads `keys` like `getMany`, but first waits for a turn on them that writers of other
+   * processes using turns respect too (`@store/remote` implements it: its server queues the turns of
+   * every connection on each key, FIFO). `update()` uses it when the backend has it, so that updates
+   * of different processes on the same keys take turns instead of conflicting. Keys named in
+   * `sharedKeys` are held shared (others that only read them go side by side).
+   *
+   * A turn is a hint for speed only, never a lock: it can be taken back (a backend bounds how long a
+   * turn is held), and writers that do not use turns are not held back by it. Correctness still comes
+   * from the `ifVersion` preconditions of the batch written in the turn. A backend that cannot offer
+   * turns (or a server too old to) may resolve a turn that holds nothing.
+   */
+  readInTurn?(keys: readonly string[], options?: ReadInTurnOptions): Promise<KeyTurn>;
+}
+
+export interface ReadInTurnOptions {
+  /** Keys of `keys` only read: held shared with other turns that only read them. Default none. */
+  readonly sharedKeys?: readonly string[];
+}
+
+/** A turn on some keys, from `readInTurn`: the entries read in it, and the two ways to end it. */
+export interface KeyTurn {
+  /** The entries of the keys, in their order (undefined where missing), all as of one point, as `getMany` returns them. */
+  readonly entries: ReadonlyArray<Entry | undefined>;
+  /**
+   * Writes `ops` exactly as `batch` does (same rules, same result, same errors) and gives the turn
+   * back as soon as the backend has taken the batch in, not after it commits. Call it at most once;
+   * after the turn ended (`release`, or a `batch` before), it is a plain `batch`.
+   */
+  batch(ops: readonly WriteOp[]): Promise<WriteResult>;
+  /** Gives the turn back without writing. Idempotent; does nothing after `batch`. Never throws. */
+  release(): void;
 }

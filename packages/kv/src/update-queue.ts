@@ -49,7 +49,12 @@ const tables = new WeakMap<KeyValueStore, Map<string, Line>>();
 /** Gives back every key an update holds. Call it exactly once. */
 export type Release = () => void;
 
-/** Resolves once this update is at the front of the queue of every key of `keys` (at once when no earlier update holds one). */
+/**
+ * Resolves once this update is at the front of the queue of every key of `keys` (at once when no
+ * earlier update holds one). Exported for servers of a store (@store/remote), whose clients' turns
+ * join the same lines as the server process's own `update()`s. `keys` must not repeat (a key twice
+ * would wait for itself).
+ */
 export async function acquireKeys(kv: KeyValueStore, keys: readonly string[], shared: ReadonlySet<string>): Promise<Release> {
   let table = tables.get(kv);
   if (table === undefined) {

@@ -1,5 +1,5 @@
 import { StoreError, quote } from "@store/fs";
-import type { Entry, KeyValueStore, WriteOp } from "./types.js";
+import type { Entry, KeyTurn, KeyValueStore, WriteOp } from "./types.js";
 import { acquireKeys, type Release } from "./update-queue.js";
 import { show, validateKeys } from "./validate.js";
 
@@ -28,7 +28,8 @@ export interface UpdateOptions {
    * Wait for this process's earlier `update()`s of the same store object on any of `keys` to finish
    * before reading (a FIFO per key), so that they never conflict with each other. Default true.
    * Turn it off only for a `compute` that itself awaits an `update()` of the same store on one of
-   * these keys (queued, it would wait for itself).
+   * these keys (queued, it would wait for itself). Off, the update takes no turn across processes
+   * either (`readInTurn`): it reads with `getMany`.
    */
   readonly queue?: boolean;
   /**
@@ -54,6 +55,9 @@ const OPTION_NAMES = ["attemptsMax", "backoffMsMax", "sleep", "queue", "sharedKe
  *
  * Updates of one store object in this process take turns on their keys (see update-queue.ts), so
  * they never conflict with each other; conflicts come only from writers the queue does not see.
+ * When the backend offers turns across processes (`readInTurn`, as @store/remote does), each
+ * attempt reads in such a turn and writes through it, so updates of other processes that use turns
+ * wait too instead of conflicting; turns are a hint, the preconditions stay.
  * Each conflict means such a write committed after this attempt's read, so with N of them
  * contending, no update needs more than N + 1 attempts: `attemptsMax` > N always terminates.
  */
@@ -62,15 +66,29 @@ export async function update<T>(kv: KeyValueStore, keys: readonly string[], comp
   if (typeof compute !== "function") throw new TypeError(`update() takes a compute function, got ${show(compute)}.`);
   const { attemptsMax, backoffMsMax, sleep, queue, sharedKeys } = validateOptions(options, keyList);
   const release: Release | undefined = queue ? await acquireKeys(kv, keyList, sharedKeys) : undefined;
+  // Turns across processes only behind the in-process queue: it orders this process's own turns, so
+  // none waits for another of this process (a `queue: false` compute that awaits an update of the
+  // same keys would otherwise wait, across the backend, for the turn its caller holds).
+  const readInTurn = queue && typeof kv.readInTurn === "function" ? kv.readInTurn.bind(kv) : undefined;
+  const turnOptions = sharedKeys.size === 0 ? undefined : { sharedKeys: [...sharedKeys] };
+  const read: Read = readInTurn === undefined ? plainRead(kv, keyList) : () => readInTurn(keyList, turnOptions);
   try {
-    return await attempts(kv, keyList, compute, attemptsMax, backoffMsMax, sleep);
+    return await attempts(read, keyList, compute, attemptsMax, backoffMsMax, sleep);
   } finally {
     release?.();
   }
 }
 
+/** One attempt's read: a turn of the backend's (`readInTurn`), or a plain `getMany` dressed as one. */
+type Read = () => Promise<KeyTurn>;
+
+function plainRead(kv: KeyValueStore, keyList: readonly string[]): Read {
+  const turn = (entries: ReadonlyArray<Entry | undefined>): KeyTurn => ({ entries, batch: (ops) => kv.batch(ops), release: () => undefined });
+  return async () => turn(await kv.getMany(keyList));
+}
+
 async function attempts<T>(
-  kv: KeyValueStore,
+  read: Read,
   keyList: readonly string[],
   compute: UpdateCompute<T>,
   attemptsMax: number,
@@ -82,16 +100,24 @@ async function attempts<T>(
     // The first retry is immediate (a conflict usually means the other write is already done);
     // after that, a short random wait so that writers on a hot key on a remote backend spread out.
     if (attempt > 2) await sleep(Math.random() * Math.min(backoffMsMax, 2 ** (attempt - 3)));
-    const read = await kv.getMany(keyList);
-    const versions = new Map(keyList.map((key, index) => [key, read[index]?.version ?? null]));
-    const plan = checkPlan<T>(await compute(new Map(keyList.map((key, index) => [key, read[index]]))));
-    if (plan.ops.length === 0) return { result: plan.result, seq: undefined };
+    const turn = await read();
     try {
-      const { seq } = await kv.batch(withPreconditions(plan.ops, versions));
-      return { result: plan.result, seq };
-    } catch (error) {
-      if (!isConflict(error)) throw error;
-      lastConflict = error;
+      const entries = turn.entries;
+      const versions = new Map(keyList.map((key, index) => [key, entries[index]?.version ?? null]));
+      const plan = checkPlan<T>(await compute(new Map(keyList.map((key, index) => [key, entries[index]]))));
+      if (plan.ops.length === 0) return { result: plan.result, seq: undefined };
+      const ops = withPreconditions(plan.ops, versions);
+      try {
+        const { seq } = await turn.batch(ops);
+        return { result: plan.result, seq };
+      } catch (error) {
+        if (!isConflict(error)) throw error;
+        lastConflict = error;
+      }
+    } finally {
+      // Every way out gives the turn back: a compute error, no ops, a bad plan, a conflict (after a
+      // batch this does nothing: the batch gave it back).
+      turn.release();
     }
   }
   const key = (lastConflict as { key?: unknown }).key;
