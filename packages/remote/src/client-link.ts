@@ -36,6 +36,8 @@ export class Link {
   readonly version: number;
   /** Why the server disconnected this client last time (a slow consumer), if it said so. */
   readonly notice: Notice | undefined;
+  /** Turns on keys this connection may hold or wait for at once (version 3); 0: the server gives none. */
+  readonly turnsMax: number;
   readonly #socket: Socket;
   readonly #closed: Promise<void>;
   readonly #fail: (error: StoreError<RemoteErrorCode>) => void;
@@ -49,6 +51,7 @@ export class Link {
     this.serverId = welcome.serverId;
     this.version = welcome.version;
     this.notice = welcome.notice;
+    this.turnsMax = welcome.version >= 3 ? welcome.turnsMax : 0;
     this.#closed = closed;
   }
 

@@ -8,8 +8,10 @@ import {
   validateWriteOps,
   type ChangeListener,
   type Entry,
+  type KeyTurn,
   type KeyValueStats,
   type KeyValueStore,
+  type ReadInTurnOptions,
   type ScanOptions,
   type SubscribeOptions,
   type Subscription,
@@ -19,6 +21,7 @@ import {
 import { reconnectDelayMs } from "./backoff.js";
 import { Link, type LinkLoss, type LinkOptions } from "./client-link.js";
 import { RemoteSubscription, type SubscriptionOwner } from "./client-subscription.js";
+import { plainTurn, RemoteTurn, sharedKeysOf, type TurnOwner } from "./client-turn.js";
 import { asStoreError, codeOf, fromWireError, remoteError, type RemoteErrorCode } from "./errors.js";
 import {
   CLIENT_NAME_CHARS_MAX,
@@ -28,7 +31,7 @@ import {
   RECONNECT_DELAY_MS_MAX_DEFAULT,
   RECONNECT_DELAY_MS_MIN_DEFAULT,
 } from "./limits.js";
-import { decodeEntry, encodeBatch, encodeGet, encodeGetMany, encodeScan, encodeStats, encodeSubscribe, encodeUnsubscribe, type Notice, type ServerMessage } from "./messages.js";
+import { decodeEntry, encodeBatch, encodeGet, encodeGetMany, encodeRelease, encodeScan, encodeStats, encodeSubscribe, encodeUnsubscribe, type Notice, type ServerMessage } from "./messages.js";
 import { checkOptionNames, frameBytesMaxOption, functionOption, integerOption, optionsObject } from "./options.js";
 import { validateSocketPath } from "./socket-file.js";
 
@@ -69,16 +72,23 @@ export interface RemoteStore extends KeyValueStore {
   readonly state: ConnectionState;
   /** Resolves once connected (at once if it is); rejects if the client gave up or was closed. */
   whenConnected(): Promise<void>;
+  /**
+   * `getMany` in a turn the server queues with every other connection's turns on these keys (one
+   * round trip, like `getMany`); `update()` uses it. Against a server older than protocol version 3,
+   * or one serving with `turns: false`, or past the server's `turnsMax` turns open on this client, it
+   * reads with a plain `getMany` and its turn holds nothing.
+   */
+  readInTurn(keys: readonly string[], options?: ReadInTurnOptions): Promise<KeyTurn>;
 }
 
-type RequestKind = "read" | "write" | "sub" | "resub" | "unsub";
+type RequestKind = "read" | "write" | "sub" | "resub" | "unsub" | "release";
 
 interface Pending {
   readonly id: number;
   readonly kind: RequestKind;
   items: unknown[] | undefined;
   flushed: boolean;
-  settle(result: unknown, items: readonly unknown[]): void;
+  settle(result: unknown, items: readonly unknown[], turn?: number): void;
   reject(error: Error): void;
 }
 
@@ -129,7 +139,7 @@ interface ClientSettings {
   readonly onConnectionChange: ((change: ConnectionChange) => void) | undefined;
 }
 
-class RemoteClient implements RemoteStore, SubscriptionOwner {
+class RemoteClient implements RemoteStore, SubscriptionOwner, TurnOwner {
   readonly socketPath: string;
   readonly #settings: ClientSettings;
   readonly #pending = new Map<number, Pending>();
@@ -138,6 +148,8 @@ class RemoteClient implements RemoteStore, SubscriptionOwner {
   readonly #byServerId = new Map<number, RemoteSubscription>();
   /** Callers' requests not yet settled, so that close() can wait for them. */
   readonly #calls = new Set<Promise<unknown>>();
+  /** Turns granted or asked for on the current connection, not yet ended (kept under the server's turnsMax). */
+  readonly #turns = new Set<RemoteTurn | object>();
   #link: Link | undefined;
   #opening: Promise<unknown> | undefined;
   #state: ConnectionState = "reconnecting";
@@ -182,12 +194,58 @@ class RemoteClient implements RemoteStore, SubscriptionOwner {
     return this.#call("read", (id) => encodeScan(id, checked), (result, items) => decodeEntries(result, items).map((entry) => entry ?? missingInScan()));
   }
 
+  async readInTurn(keys: readonly string[], options?: ReadInTurnOptions): Promise<KeyTurn> {
+    this.#assertOpen("readInTurn");
+    const checked = validateKeys(keys);
+    const shared = sharedKeysOf(options, checked);
+    const link = this.#link;
+    if (link === undefined || this.#turns.size >= link.turnsMax) return plainTurn(this, await this.getMany(checked));
+    const asking = {};
+    this.#turns.add(asking);
+    try {
+      const { entries, turn } = await this.#call(
+        "read",
+        (id) => encodeGetMany(id, checked, { shared }),
+        (result, items, turn) => ({ entries: decodeEntries(result, items), turn }),
+      );
+      if (turn === undefined) return plainTurn(this, entries);
+      const granted = new RemoteTurn(this, link, turn, entries);
+      if (this.#link === link) this.#turns.add(granted);
+      return granted;
+    } finally {
+      this.#turns.delete(asking);
+    }
+  }
+
   async batch(ops: readonly WriteOp[]): Promise<WriteResult> {
     this.#assertOpen("batch");
+    return this.#batch(ops, undefined);
+  }
+
+  batchInTurn(ops: readonly WriteOp[], link: Link, turn: number): Promise<WriteResult> {
+    try {
+      this.#assertOpen("batch");
+      return this.#batch(ops, this.#link === link ? turn : undefined);
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+  }
+
+  releaseTurn(link: Link, turn: number): void {
+    // A lost connection ended its turns on the server; a closing client ends its connection.
+    if (this.#link !== link || this.#closing !== undefined) return;
+    this.#call("release", (id) => encodeRelease(id, turn), () => undefined).catch(() => undefined);
+  }
+
+  forgetTurn(turn: RemoteTurn): void {
+    this.#turns.delete(turn);
+  }
+
+  #batch(ops: readonly WriteOp[], turn: number | undefined): Promise<WriteResult> {
     const checked = validateWriteOps(ops);
     return this.#call(
       "write",
-      (id) => encodeBatch(id, checked),
+      (id) => encodeBatch(id, checked, turn),
       (result) => {
         const seq = (result as { seq?: unknown } | null)?.seq;
         if (typeof seq !== "number") throw remoteError("STORE_PROTOCOL", `The server answered a batch with ${JSON.stringify(result)} instead of { seq }.`);
@@ -279,7 +337,7 @@ class RemoteClient implements RemoteStore, SubscriptionOwner {
    * Sends one request. `encode` runs now, during the caller's call (so a batch's values are taken as
    * they are now). Beyond `requestsInFlightMax` unanswered requests, the frame waits its turn.
    */
-  #call<T>(kind: RequestKind, encode: (id: number) => string, decode: (result: unknown, items: readonly unknown[]) => T): Promise<T> {
+  #call<T>(kind: RequestKind, encode: (id: number) => string, decode: (result: unknown, items: readonly unknown[], turn: number | undefined) => T): Promise<T> {
     const link = this.#link;
     if (link === undefined) return Promise.reject(this.#notConnectedError());
     const id = (this.#nextId += 1);
@@ -297,9 +355,9 @@ class RemoteClient implements RemoteStore, SubscriptionOwner {
         kind,
         items: undefined,
         flushed: false,
-        settle: (result, items) => {
+        settle: (result, items, turn) => {
           try {
-            resolve(decode(result, items));
+            resolve(decode(result, items, turn));
           } catch (error) {
             reject(error instanceof Error ? error : new Error(String(error)));
           }
@@ -345,7 +403,7 @@ class RemoteClient implements RemoteStore, SubscriptionOwner {
       case "ok":
       case "err": {
         const pending = this.#take(message.id);
-        if (message.t === "ok") pending.settle(message.result, pending.items ?? []);
+        if (message.t === "ok") pending.settle(message.result, pending.items ?? [], message.turn);
         else pending.reject(fromWireError(message.error));
         this.#sendQueued();
         return;
@@ -430,6 +488,7 @@ class RemoteClient implements RemoteStore, SubscriptionOwner {
     if (link === undefined || link !== this.#link) return;
     this.#link = undefined;
     this.#lastLoss = loss.error;
+    this.#turns.clear();
     const sent = [...this.#pending.values()];
     this.#pending.clear();
     const queued = this.#queue.splice(0).map(({ pending }) => pending);
@@ -453,7 +512,8 @@ class RemoteClient implements RemoteStore, SubscriptionOwner {
       case "resub":
         return; // done again at the next connection
       case "unsub":
-        pending.settle(null, []); // the server drops a lost connection's subscriptions
+      case "release":
+        pending.settle(null, []); // the server drops a lost connection's subscriptions and turns
         return;
       case "write": {
         const neverRead = loss.lastId !== undefined && pending.id > loss.lastId;

@@ -7,9 +7,10 @@ export const PROTOCOL_NAME = "store-remote";
 /**
  * The protocol versions this code speaks, oldest first. The handshake picks the highest both speak.
  * Version 2 changes only the change event: each op is `["s", key, "<value's JSON text>"]` or
- * `["d", key]`, so a client parses a value only when its listener reads it.
+ * `["d", key]`, so a client parses a value only when its listener reads it. Version 3 adds turns
+ * on keys: `getMany` with `turn`, `batch` with `turn`, `release`, and the welcome's `turnsMax`.
  */
-export const PROTOCOL_VERSIONS: readonly number[] = [1, 2];
+export const PROTOCOL_VERSIONS: readonly number[] = [1, 2, 3];
 
 /** A frame is a 4-byte big-endian length, then that many bytes of UTF-8 JSON. */
 export const FRAME_HEADER_BYTES = 4;
@@ -44,6 +45,10 @@ export const SUBSCRIPTIONS_MAX_DEFAULT = 256;
 export const CLIENT_BUFFER_BYTES_MAX_DEFAULT = 64 * 1024 * 1024;
 export const HANDSHAKE_TIMEOUT_MS_DEFAULT = 10_000;
 export const CLOSE_GRACE_MS_DEFAULT = 1_000;
+/** Longest a client may hold a turn on keys before the server takes it back: well above a read-compute-write round trip, short enough that a stuck client stalls the others only briefly. */
+export const TURN_MS_MAX_DEFAULT = 1_000;
+/** Turns one connection may hold or wait for at once (the client keeps under the number its welcome says). */
+export const TURNS_MAX_DEFAULT = 1_024;
 /** Disconnect reasons the server keeps, by client id, to tell a client why at its next hello. */
 export const DISCONNECT_NOTICES_MAX = 256;
 

@@ -19,12 +19,21 @@ export interface Hello {
 
 export type Request =
   | { readonly t: "get"; readonly id: number; readonly key: unknown }
-  | { readonly t: "getMany"; readonly id: number; readonly keys: unknown }
+  /** `turn` (version 3): take a turn on the keys first (`{ shared?: keys }`); undefined: a plain read. */
+  | { readonly t: "getMany"; readonly id: number; readonly keys: unknown; readonly turn: TurnRequest | undefined }
   | { readonly t: "scan"; readonly id: number; readonly options: unknown }
-  | { readonly t: "batch"; readonly id: number; readonly ops: unknown }
+  /** `turn` (version 3): the id of the turn this batch ends, if any. */
+  | { readonly t: "batch"; readonly id: number; readonly ops: unknown; readonly turn: number | undefined }
   | { readonly t: "stats"; readonly id: number }
   | { readonly t: "sub"; readonly id: number; readonly afterSeq: unknown }
-  | { readonly t: "unsub"; readonly id: number; readonly sub: number };
+  | { readonly t: "unsub"; readonly id: number; readonly sub: number }
+  /** Version 3: gives turn `turn` back without writing. */
+  | { readonly t: "release"; readonly id: number; readonly turn: number };
+
+export interface TurnRequest {
+  /** Keys only read, held shared (unchecked: the server's turns check them). */
+  readonly shared: unknown;
+}
 
 export interface Notice {
   readonly code: string;
@@ -32,16 +41,18 @@ export interface Notice {
 }
 
 export type ServerMessage =
-  | { readonly t: "welcome"; readonly version: number; readonly frameBytesMax: number; readonly serverId: string; readonly notice: Notice | undefined }
+  /** `turnsMax` (version 3): turns a connection may hold or wait for at once; 0 when the server gives none. */
+  | { readonly t: "welcome"; readonly version: number; readonly frameBytesMax: number; readonly serverId: string; readonly notice: Notice | undefined; readonly turnsMax: number }
   | { readonly t: "refuse"; readonly code: string; readonly message: string }
-  | { readonly t: "ok"; readonly id: number; readonly result: unknown }
+  /** `turn` (version 3): the id of the turn a `getMany` with `turn` was granted; undefined: read without one. */
+  | { readonly t: "ok"; readonly id: number; readonly result: unknown; readonly turn: number | undefined }
   | { readonly t: "part"; readonly id: number; readonly items: unknown[] }
   | { readonly t: "err"; readonly id: number; readonly error: unknown }
   | { readonly t: "ev"; readonly sub: number; readonly seq: number; readonly ops: readonly ChangeOp[] }
   | { readonly t: "end"; readonly sub: number; readonly error: unknown }
   | { readonly t: "bye"; readonly code: string; readonly message: string; readonly lastId: number };
 
-const REQUEST_TYPES = new Set(["get", "getMany", "scan", "batch", "stats", "sub", "unsub"]);
+const REQUEST_TYPES = new Set(["get", "getMany", "scan", "batch", "stats", "sub", "unsub", "release"]);
 
 function parseObject(payload: Buffer, from: string): Record<string, unknown> {
   let value: unknown;
@@ -98,11 +109,15 @@ export function parseRequest(payload: Buffer): Request {
     case "get":
       return { t, id, key: message.key };
     case "getMany":
-      return { t, id, keys: message.keys };
+      return { t, id, keys: message.keys, turn: parseTurnRequest(message.turn) };
     case "scan":
       return { t, id, options: message.options };
     case "batch":
-      return { t, id, ops: message.ops };
+      if (message.turn !== undefined && !isId(message.turn)) throw remoteError("STORE_PROTOCOL", `A batch's turn must be the id of a turn (an integer from 1), got ${JSON.stringify(message.turn)}.`);
+      return { t, id, ops: message.ops, turn: message.turn };
+    case "release":
+      if (!isId(message.turn)) throw remoteError("STORE_PROTOCOL", `A release request needs the id of the turn, got ${JSON.stringify(message.turn)}.`);
+      return { t, id, turn: message.turn };
     case "stats":
       return { t, id };
     case "sub":
@@ -112,6 +127,12 @@ export function parseRequest(payload: Buffer): Request {
       return { t: "unsub", id, sub: message.sub };
     }
   }
+}
+
+function parseTurnRequest(turn: unknown): TurnRequest | undefined {
+  if (turn === undefined) return undefined;
+  if (typeof turn !== "object" || turn === null || Array.isArray(turn)) throw remoteError("STORE_PROTOCOL", `A getMany's turn must be an object ({} or { "shared": keys }), got ${JSON.stringify(turn).slice(0, 80)}.`);
+  return { shared: (turn as { shared?: unknown }).shared };
 }
 
 /**
@@ -126,9 +147,9 @@ export function parseServerMessage(payload: Buffer, version = 1): ServerMessage 
   };
   switch (t) {
     case "welcome": {
-      const { version, frameBytesMax, serverId, notice } = message;
+      const { version, frameBytesMax, serverId, notice, turnsMax } = message;
       if (!isId(version) || !isId(frameBytesMax) || typeof serverId !== "string") return bad("version, frameBytesMax or serverId missing");
-      return { t, version, frameBytesMax, serverId, notice: parseNotice(notice) };
+      return { t, version, frameBytesMax, serverId, notice: parseNotice(notice), turnsMax: isSeq(turnsMax) ? turnsMax : 0 };
     }
     case "refuse":
     case "bye": {
@@ -141,7 +162,10 @@ export function parseServerMessage(payload: Buffer, version = 1): ServerMessage 
     case "part": {
       const { id } = message;
       if (!isId(id)) return bad("no request id");
-      if (t === "ok") return { t, id, result: message.result };
+      if (t === "ok") {
+        if (message.turn !== undefined && !isId(message.turn)) return bad("turn is not a turn id");
+        return { t, id, result: message.result, turn: message.turn };
+      }
       if (t === "err") return { t, id, error: message.error };
       if (!Array.isArray(message.items)) return bad("items is not an array");
       return { t, id, items: message.items };
@@ -220,15 +244,22 @@ export function encodeGet(id: number, key: string): string {
   return `{"t":"get","id":${id},"key":${JSON.stringify(key)}}`;
 }
 
-export function encodeGetMany(id: number, keys: readonly string[]): string {
-  return `{"t":"getMany","id":${id},"keys":${JSON.stringify(keys)}}`;
+/** With `turn` (version 3 only): wait for a turn on the keys first, `shared` held shared. */
+export function encodeGetMany(id: number, keys: readonly string[], turn?: { readonly shared: readonly string[] }): string {
+  const asked = turn === undefined ? "" : turn.shared.length === 0 ? `,"turn":{}` : `,"turn":{"shared":${JSON.stringify(turn.shared)}}`;
+  return `{"t":"getMany","id":${id},"keys":${JSON.stringify(keys)}${asked}}`;
+}
+
+export function encodeRelease(id: number, turn: number): string {
+  return `{"t":"release","id":${id},"turn":${turn}}`;
 }
 
 export function encodeScan(id: number, scan: ValidatedScan): string {
   return JSON.stringify({ t: "scan", id, options: scan });
 }
 
-export function encodeBatch(id: number, batch: ValidatedBatch): string {
+/** With `turn` (version 3 only): the batch ends that turn once the server has it in flight. */
+export function encodeBatch(id: number, batch: ValidatedBatch, turn?: number): string {
   const conditions = new Map(batch.preconditions.map(({ key, ifVersion }) => [key, ifVersion]));
   const ops: string[] = [];
   for (const write of batch.writes) {
@@ -240,7 +271,7 @@ export function encodeBatch(id: number, batch: ValidatedBatch): string {
   }
   // What is left are the checks: preconditions on keys the batch does not write.
   for (const [key, ifVersion] of conditions) ops.push(`{"type":"check","key":${JSON.stringify(key)},"ifVersion":${JSON.stringify(ifVersion)}}`);
-  return `{"t":"batch","id":${id},"ops":[${ops.join(",")}]}`;
+  return `{"t":"batch","id":${id},"ops":[${ops.join(",")}]${turn === undefined ? "" : `,"turn":${turn}`}}`;
 }
 
 export function encodeStats(id: number): string {
@@ -257,8 +288,9 @@ export function encodeUnsubscribe(id: number, sub: number): string {
 
 // Server → client.
 
-export function encodeWelcome(version: number, frameBytesMax: number, serverId: string, notice: Notice | undefined): string {
-  return JSON.stringify({ t: "welcome", version, frameBytesMax, serverId, ...(notice === undefined ? {} : { notice }) });
+/** `turnsMax` is said from version 3 on. */
+export function encodeWelcome(version: number, frameBytesMax: number, serverId: string, notice: Notice | undefined, turnsMax: number): string {
+  return JSON.stringify({ t: "welcome", version, frameBytesMax, serverId, ...(notice === undefined ? {} : { notice }), ...(version >= 3 ? { turnsMax } : {}) });
 }
 
 export function encodeRefuse(code: string, message: string): string {
@@ -269,9 +301,9 @@ export function encodeBye(code: string, message: string, lastId: number): string
   return JSON.stringify({ t: "bye", code, message, lastId });
 }
 
-/** `result` is JSON text already. */
-export function encodeOk(id: number, result: string): string {
-  return `{"t":"ok","id":${id},"result":${result}}`;
+/** `result` is JSON text already. `turn`: the turn granted to a getMany with `turn`. */
+export function encodeOk(id: number, result: string, turn?: number): string {
+  return turn === undefined ? `{"t":"ok","id":${id},"result":${result}}` : `{"t":"ok","id":${id},"result":${result},"turn":${turn}}`;
 }
 
 /** `items` are JSON texts already. */

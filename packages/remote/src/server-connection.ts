@@ -6,6 +6,7 @@ import { encodeFrame, FrameReader } from "./frame.js";
 import { FrameWriter } from "./frame-writer.js";
 import type { JsonCache } from "./json-cache.js";
 import type { WritesInFlight } from "./writes-in-flight.js";
+import { ConnectionTurns, type TurnSettings } from "./key-turns.js";
 import { FRAME_BYTES_MIN, FRAME_HEADER_BYTES, PART_CHARS_TARGET, PROTOCOL_NAME, PROTOCOL_VERSIONS } from "./limits.js";
 import { encodeBye, encodeEnd, encodeError, encodeOk, encodePart, encodeRefuse, encodeWelcome, eventHead, parseHello, parseRequest, type Notice, type Request } from "./messages.js";
 
@@ -41,6 +42,8 @@ export interface ConnectionContext {
   readonly json: JsonCache;
   /** Batches in flight by key, which reads of those keys wait for. */
   readonly writes: WritesInFlight;
+  /** Turns on keys across connections; undefined: this server gives none (reads asking for one go without). */
+  readonly turns: TurnSettings | undefined;
   countRequest(): void;
   onClosed(connection: ServerConnection): void;
 }
@@ -69,6 +72,7 @@ export class ServerConnection {
   readonly #reader: FrameReader;
   readonly #out: FrameWriter;
   readonly #subscriptions = new Map<number, ServedSubscription>();
+  readonly #turns: ConnectionTurns | undefined;
   readonly #closed: Promise<void>;
   #info: ClientInfo;
   #state: "hello" | "open" | "draining" | "closed" = "hello";
@@ -85,6 +89,7 @@ export class ServerConnection {
     this.#reader = new FrameReader(context.limits.frameBytesMax);
     this.#out = new FrameWriter(socket);
     this.#info = { connection, clientId: undefined, name: undefined, pid: undefined };
+    this.#turns = context.turns === undefined ? undefined : new ConnectionTurns(context.turns);
     this.#closed = new Promise((resolve) => {
       socket.once("close", () => {
         this.#onClose();
@@ -114,8 +119,8 @@ export class ServerConnection {
     return this.#info;
   }
 
-  describe(): { requestsInFlight: number; subscriptions: number; unsentBytes: number } {
-    return { requestsInFlight: this.#inFlight, subscriptions: this.#subscriptions.size, unsentBytes: this.#socket.writableLength + this.#out.stagedBytes };
+  describe(): { requestsInFlight: number; subscriptions: number; turns: number; unsentBytes: number } {
+    return { requestsInFlight: this.#inFlight, subscriptions: this.#subscriptions.size, turns: this.#turns?.size ?? 0, unsentBytes: this.#socket.writableLength + this.#out.stagedBytes };
   }
 
   /**
@@ -188,7 +193,8 @@ export class ServerConnection {
     }
     this.#state = "open";
     this.#version = version;
-    this.#write(encodeWelcome(version, this.#context.limits.frameBytesMax, this.#context.serverId, this.#context.takeNotice(hello.clientId)));
+    const turnsMax = this.#context.turns?.turnsMax ?? 0;
+    this.#write(encodeWelcome(version, this.#context.limits.frameBytesMax, this.#context.serverId, this.#context.takeNotice(hello.clientId), turnsMax));
   }
 
   #onRequest(request: Request): void {
@@ -217,6 +223,10 @@ export class ServerConnection {
           return;
         }
         case "getMany": {
+          if (request.turn !== undefined && this.#turns !== undefined && this.#version >= 3) {
+            await this.#getManyInTurn(this.#turns, request.id, request.keys, request.turn.shared);
+            return;
+          }
           const waiting = this.#context.writes.settledOn(request.keys);
           if (waiting !== undefined) await waiting;
           await this.#writeList(request.id, await store.getMany(request.keys as string[]));
@@ -228,6 +238,8 @@ export class ServerConnection {
         case "batch": {
           const written = store.batch(request.ops as WriteOp[]);
           this.#context.writes.track(request.ops, written);
+          // In flight now: the next holder's read waits for this batch, so the turn can go before the commit.
+          if (request.turn !== undefined) this.#turns?.end(request.turn);
           this.#write(encodeOk(request.id, `{"seq":${(await written).seq}}`));
           return;
         }
@@ -241,14 +253,31 @@ export class ServerConnection {
           await this.#unsubscribe(request.sub);
           this.#write(encodeOk(request.id, "null"));
           return;
+        case "release":
+          this.#turns?.end(request.turn);
+          this.#write(encodeOk(request.id, "null"));
+          return;
       }
     } catch (error) {
       this.#write(encodeError(request.id, toWireError(error)));
     }
   }
 
+  /** A getMany that first waits for a turn on its keys (key-turns.ts); the answer names the turn granted. */
+  async #getManyInTurn(turns: ConnectionTurns, id: number, keys: unknown, shared: unknown): Promise<void> {
+    const turn = await turns.take(keys, shared);
+    try {
+      const waiting = this.#context.writes.settledOn(keys);
+      if (waiting !== undefined) await waiting;
+      await this.#writeList(id, await this.#context.store.getMany(keys as string[]), turn);
+    } catch (error) {
+      if (turn !== undefined) turns.end(turn);
+      throw error;
+    }
+  }
+
   /** Entries in parts of about `PART_CHARS_TARGET` characters, each sent once the previous one drained. */
-  async #writeList(id: number, entries: ReadonlyArray<Entry | undefined>): Promise<void> {
+  async #writeList(id: number, entries: ReadonlyArray<Entry | undefined>, turn?: number): Promise<void> {
     let items: string[] = [];
     let chars = 0;
     for (const entry of entries) {
@@ -264,7 +293,7 @@ export class ServerConnection {
       items.push(item);
       chars += item.length;
     }
-    this.#write(encodeOk(id, `[${items.join(",")}]`));
+    this.#write(encodeOk(id, `[${items.join(",")}]`, turn));
   }
 
   async #subscribe(id: number, afterSeq: unknown): Promise<void> {
@@ -398,6 +427,7 @@ export class ServerConnection {
     this.#state = "closed";
     clearTimeout(this.#handshakeTimer);
     this.#wake();
+    this.#turns?.close();
     void this.#endSubscriptions();
     this.#context.onClosed(this);
   }

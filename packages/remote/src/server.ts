@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type Server, type Socket } from "node:net";
-import type { StoreError } from "@store/fs";
+import { assertClock, systemClock, type Clock, type StoreError } from "@store/fs";
 import type { KeyValueStore } from "@store/kv";
 import { remoteError, type RemoteErrorCode } from "./errors.js";
 import { encodeFrame } from "./frame.js";
@@ -16,7 +16,10 @@ import {
   SERVER_REQUESTS_IN_FLIGHT_MAX_DEFAULT,
   SOCKET_MODE_DEFAULT,
   SUBSCRIPTIONS_MAX_DEFAULT,
+  TURN_MS_MAX_DEFAULT,
+  TURNS_MAX_DEFAULT,
 } from "./limits.js";
+import type { TurnSettings } from "./key-turns.js";
 import { encodeRefuse, type Notice } from "./messages.js";
 import { checkOptionNames, frameBytesMaxOption, functionOption, integerOption, optionsObject } from "./options.js";
 import { describeClient, ServerConnection, type ClientInfo, type ConnectionContext, type ServerLimits } from "./server-connection.js";
@@ -44,6 +47,18 @@ export interface ServeOptions {
   readonly closeGraceMs?: number;
   /** Told of every client the server refuses or disconnects (protocol errors, slow consumers). Default: `process.emitWarning`. */
   readonly onClientError?: (error: StoreError<RemoteErrorCode>, client: ClientInfo) => void;
+  /**
+   * Give clients turns on keys (protocol version 3), so that `update()`s of different processes on
+   * the same keys wait for each other instead of conflicting. Default true. False: reads that ask
+   * for a turn are served without one (updates then race, guarded by their preconditions only).
+   */
+  readonly turns?: boolean;
+  /** Longest a client may hold a turn before the server takes it back (its batch still runs, guarded by its preconditions), in ms. Default 1,000. */
+  readonly turnMsMax?: number;
+  /** Turns one connection may hold or wait for at once; one more is refused with `STORE_TOO_LARGE` (the client keeps under it). Default 1,024. */
+  readonly turnsMax?: number;
+  /** The time turns are held by (`turnMsMax`). Default: the system clock. Tests pass a manual one. */
+  readonly clock?: Clock;
 }
 
 export interface RemoteServerStats {
@@ -52,7 +67,8 @@ export interface RemoteServerStats {
   readonly requests: number;
   /** Clients disconnected by the server since it started, by reason code. */
   readonly disconnects: Readonly<Record<string, number>>;
-  readonly clients: ReadonlyArray<ClientInfo & { requestsInFlight: number; subscriptions: number; unsentBytes: number }>;
+  /** Per client: `turns` are the turns on keys it holds or waits for. */
+  readonly clients: ReadonlyArray<ClientInfo & { requestsInFlight: number; subscriptions: number; turns: number; unsentBytes: number }>;
 }
 
 export interface RemoteServer {
@@ -77,6 +93,10 @@ const OPTION_NAMES = [
   "handshakeTimeoutMs",
   "closeGraceMs",
   "onClientError",
+  "turns",
+  "turnMsMax",
+  "turnsMax",
+  "clock",
 ];
 const STORE_METHODS = ["get", "getMany", "scan", "batch", "subscribe", "stats"] as const;
 
@@ -105,9 +125,23 @@ export async function serveStore(store: KeyValueStore, options: ServeOptions): P
     closeGraceMs: integerOption(given, "closeGraceMs", CLOSE_GRACE_MS_DEFAULT, 0, where),
   };
   const onClientError = (functionOption(given, "onClientError", where) as ServeOptions["onClientError"]) ?? warn;
-  const server = new SocketServer(store, socketPath, limits, onClientError);
+  const server = new SocketServer(store, socketPath, limits, onClientError, turnSettings(store, given, socketPath, where));
   await server.listen(socketMode);
   return server;
+}
+
+function turnSettings(store: KeyValueStore, given: Record<string, unknown>, socketPath: string, where: string): TurnSettings | undefined {
+  const { turns = true, clock = systemClock } = given;
+  if (typeof turns !== "boolean") throw new TypeError(`${where}: option turns must be true or false, got ${show(turns)}.`);
+  assertClock(clock, `${where}: option clock`);
+  const settings: TurnSettings = {
+    store,
+    clock,
+    socketPath,
+    turnMsMax: integerOption(given, "turnMsMax", TURN_MS_MAX_DEFAULT, 1, where),
+    turnsMax: integerOption(given, "turnsMax", TURNS_MAX_DEFAULT, 1, where),
+  };
+  return turns ? settings : undefined;
 }
 
 function warn(error: StoreError<RemoteErrorCode>): void {
@@ -127,7 +161,13 @@ class SocketServer implements RemoteServer {
   #identity: SocketIdentity | undefined;
   #closing: Promise<void> | undefined;
 
-  constructor(store: KeyValueStore, socketPath: string, limits: ServerLimits & { connectionsMax: number; closeGraceMs: number }, onClientError: (error: StoreError<RemoteErrorCode>, client: ClientInfo) => void) {
+  constructor(
+    store: KeyValueStore,
+    socketPath: string,
+    limits: ServerLimits & { connectionsMax: number; closeGraceMs: number },
+    onClientError: (error: StoreError<RemoteErrorCode>, client: ClientInfo) => void,
+    turns: TurnSettings | undefined,
+  ) {
     this.socketPath = socketPath;
     this.#limits = limits;
     this.#context = {
@@ -157,6 +197,7 @@ class SocketServer implements RemoteServer {
       },
       json: new JsonCache(),
       writes: new WritesInFlight(),
+      turns,
       countRequest: () => {
         this.#requests += 1;
       },

@@ -135,7 +135,7 @@ describe("misbehaving peers", () => {
     const refusals: Array<[(peer: RawPeer) => void, RegExp]> = [
       [(peer) => { peer.send({ t: "get", id: 1, key: "k" }); }, /first frame must be a store-remote hello/u],
       [(peer) => { peer.hello({ protocol: "redis" }); }, /speaks store-remote, not "redis"/u],
-      [(peer) => { peer.hello({ versions: [3, 4] }); }, /Protocol version mismatch: .* speaks store-remote version 1, 2, the client offered version 3, 4/u],
+      [(peer) => { peer.hello({ versions: [4, 5] }); }, /Protocol version mismatch: .* speaks store-remote version 1, 2, 3, the client offered version 4, 5/u],
       [(peer) => { peer.hello({ frameBytesMax: 1024 }); }, /frameBytesMax \(1024 bytes\) is under/u],
       [(peer) => { peer.sendBytes("GET / HTTP/1.1\r\nHost: x\r\n\r\n"); }, /its first bytes read "GET ".*store-remote protocol/u],
     ];
