@@ -22,7 +22,9 @@ export {
   GET_MANY_KEYS_MAX,
   SCAN_LIMIT_DEFAULT,
   SCAN_LIMIT_MAX,
+  SUBSCRIBE_PREFIXES_MAX,
 } from "./limits.js";
+export { filterChangeEvent, keyMatches, reducePrefixes } from "./change-filter.js";
 export {
   validateWriteOps,
   validateKeys,

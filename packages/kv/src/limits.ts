@@ -28,3 +28,10 @@ export const SCAN_LIMIT_DEFAULT = 100;
 
 /** Largest `limit` a `scan` accepts (`STORE_TOO_LARGE` above). Page with `after` for more. */
 export const SCAN_LIMIT_MAX = 10_000;
+
+/**
+ * Most `prefixes` one `subscribe` filters by (`STORE_TOO_LARGE` above). A server tests every op of
+ * every event against each, so the count is bounded; a follower of more key families subscribes to
+ * their common start, or to everything.
+ */
+export const SUBSCRIBE_PREFIXES_MAX = 64;

@@ -1,4 +1,5 @@
 import { StoreError, deepFreeze, quote, type JsonValue } from "@store/fs";
+import { reducePrefixes } from "./change-filter.js";
 import { MemorySubscription } from "./memory-subscription.js";
 import { SortedKeys } from "./sorted-keys.js";
 import type { ChangeEvent, ChangeListener, ChangeOp, Entry, KeyValueStats, KeyValueStore, ScanOptions, SubscribeOptions, Subscription, WriteOp, WriteResult } from "./types.js";
@@ -100,7 +101,10 @@ class MemoryStore implements KeyValueStore {
       );
     }
     const missed = this.#history.slice(this.#historyStart + Math.max(0, afterSeq + 1 - this.#historyFirstSeq));
-    const subscription = new MemorySubscription(validated.listener, afterSeq, missed, (ended) => this.#subscriptions.delete(ended));
+    const subscription = new MemorySubscription(validated.listener, afterSeq, reducePrefixes(validated.prefixes), missed, {
+      storeSeq: () => this.#seq,
+      onEnd: (ended) => this.#subscriptions.delete(ended),
+    });
     this.#subscriptions.add(subscription);
     return subscription;
   }

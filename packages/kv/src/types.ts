@@ -52,6 +52,14 @@ export interface SubscribeOptions {
    */
   readonly afterSeq?: number;
   /**
+   * Deliver only the ops whose key starts with one of these (1 to `SUBSCRIBE_PREFIXES_MAX` of
+   * them, each a valid key start; `""` is every key). An event none of whose ops match is not
+   * delivered at all; one that matches in part is delivered with its matching ops only, in their
+   * batch order, each once however many prefixes match it, with its batch's seq. Default: every op.
+   * Use `caughtUp()` to know how far a filtered stream got: its seqs no longer say.
+   */
+  readonly prefixes?: readonly string[];
+  /**
    * Called once if the subscription ends by an error (history gone, connection lost); no event
    * follows it. Without it, such an error is rethrown asynchronously.
    */
@@ -61,6 +69,15 @@ export interface SubscribeOptions {
 export interface Subscription {
   /** Events with a seq above this one are delivered, all of them, in order, each once. */
   readonly afterSeq: number;
+  /**
+   * Resolves once every change committed before the call has been delivered to the listener (or
+   * skipped by `prefixes`), with the seq the subscription is caught up to: at least the store's seq
+   * at the call. Rejects with `STORE_CLOSED` if the subscription is closed (or the store closes)
+   * first, with the subscription's error if it ends by one (the error `onError` gets), and, on a
+   * backend reached over a connection, with `STORE_UNAVAILABLE` if the connection is lost before the
+   * answer (the subscription itself resumes; call again once connected).
+   */
+  caughtUp(): Promise<number>;
   /** Stops delivery; no event is delivered after the returned promise resolves. Idempotent; resolves also after the store closed. */
   close(): Promise<void>;
 }
@@ -87,6 +104,9 @@ export interface KeyValueStats {
  * - Subscribers get every committed write once, in seq order, with all its operations, called
  *   asynchronously (never from inside `batch`, never nested in another listener call). A listener that throws
  *   stays subscribed; its error is rethrown asynchronously and affects no write or other listener.
+ *   With `prefixes`, exactly the ops whose key starts with one of them, each once; a write with no such op
+ *   is skipped; events keep their batch's seq. `caughtUp()` resolves once every write committed before
+ *   it was delivered or skipped, with a seq at least the store's seq at the call.
  * - Values are copied on write and read back deep-equal; what reads and events return is frozen or
  *   a copy, so no caller can change the store's state through it.
  * - `close()` lets writes in flight settle and delivers the events of every committed write, then

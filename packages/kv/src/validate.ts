@@ -2,7 +2,7 @@ import { StoreError, assertJsonValue, assertKey, assertOptionNames, keyProblem, 
 
 // The package's modules import it from here; it lives in @store/fs beside `quote`.
 export { show };
-import { BATCH_BYTES_MAX, BATCH_OPS_MAX, GET_MANY_KEYS_MAX, KEY_BYTES_MAX, SCAN_LIMIT_DEFAULT, SCAN_LIMIT_MAX, VALUE_DEPTH_MAX } from "./limits.js";
+import { BATCH_BYTES_MAX, BATCH_OPS_MAX, GET_MANY_KEYS_MAX, KEY_BYTES_MAX, SCAN_LIMIT_DEFAULT, SCAN_LIMIT_MAX, SUBSCRIBE_PREFIXES_MAX, VALUE_DEPTH_MAX } from "./limits.js";
 import type { ChangeListener, IfVersion } from "./types.js";
 
 // Every backend calls these before touching anything, so that every backend refuses the same input
@@ -41,6 +41,11 @@ export interface ValidatedScan {
 export interface ValidatedSubscribe {
   readonly listener: ChangeListener;
   readonly afterSeq: number | undefined;
+  /**
+   * The prefixes as given (for a server to pass on), and `undefined` when left out. Filter with
+   * `filterChangeEvent(event, reducePrefixes(prefixes))`.
+   */
+  readonly prefixes: readonly string[] | undefined;
   readonly onError: ((error: StoreError) => void) | undefined;
 }
 
@@ -50,7 +55,7 @@ const OP_PROPERTIES = {
   check: ["type", "key", "ifVersion"],
 } as const;
 const SCAN_PROPERTIES = ["prefix", "after", "limit", "reverse"] as const;
-const SUBSCRIBE_PROPERTIES = ["afterSeq", "onError"] as const;
+const SUBSCRIBE_PROPERTIES = ["afterSeq", "prefixes", "onError"] as const;
 
 /**
  * Checks a batch completely (shape, keys, values, preconditions, limits) and returns it normalized.
@@ -164,12 +169,33 @@ export function validateScanOptions(options: unknown): ValidatedScan {
 
 // A prefix is a key's start: the empty string (every key) or a string that could begin a valid key.
 // Refusing what no key can hold keeps backends that cannot represent it (UTF-8 text) from disagreeing.
-function validatePrefix(prefix: unknown): string {
+function validatePrefix(prefix: unknown, where = "scan() prefix"): string {
   if (prefix === undefined || prefix === "") return "";
-  if (typeof prefix !== "string") throw new TypeError(`scan() prefix must be a string, got ${show(prefix)}.`);
+  if (typeof prefix !== "string") throw new TypeError(`${where} must be a string, got ${show(prefix)}.`);
   const problem = keyProblem(prefix, KEY_LIMITS);
-  if (problem !== undefined) throw new StoreError("STORE_INVALID_KEY", `Invalid scan prefix ${quote(prefix)}: ${problem.replace(/the key/g, "the prefix")}.`, { key: prefix });
+  if (problem !== undefined) throw new StoreError("STORE_INVALID_KEY", `Invalid ${where} ${quote(prefix)}: ${problem.replace(/the key/g, "the prefix")}.`, { key: prefix });
   return prefix;
+}
+
+/** `subscribe()`'s `prefixes`: 1 to `SUBSCRIBE_PREFIXES_MAX` strings, each a valid key start (`""` is every key). */
+function validatePrefixes(prefixes: unknown): readonly string[] | undefined {
+  if (prefixes === undefined) return undefined;
+  if (!Array.isArray(prefixes)) throw new TypeError(`subscribe() prefixes must be an array of key prefixes, got ${show(prefixes)}.`);
+  if (prefixes.length === 0) {
+    throw new TypeError('subscribe() prefixes is empty, which would deliver nothing. Leave it out (or pass [""]) for every key.');
+  }
+  if (prefixes.length > SUBSCRIBE_PREFIXES_MAX) {
+    throw new StoreError(
+      "STORE_TOO_LARGE",
+      `subscribe() was given ${prefixes.length} prefixes, over SUBSCRIBE_PREFIXES_MAX (${SUBSCRIBE_PREFIXES_MAX}). Subscribe with fewer, shorter prefixes (a common start), or with none.`,
+    );
+  }
+  for (let index = 0; index < prefixes.length; index += 1) {
+    const prefix: unknown = prefixes[index];
+    if (prefix === undefined) throw new TypeError(`subscribe() prefixes[${index}] must be a string, got undefined.`);
+    validatePrefix(prefix, `subscribe() prefixes[${index}]`);
+  }
+  return Object.freeze([...(prefixes as string[])]);
 }
 
 function validateLimit(limit: unknown): number {
@@ -192,19 +218,21 @@ function validateReverse(reverse: unknown): boolean {
 /** Checks the arguments of `subscribe`. `afterSeq` undefined means "from now". */
 export function validateSubscribe(listener: unknown, options: unknown): ValidatedSubscribe {
   if (typeof listener !== "function") throw new TypeError(`subscribe() takes a listener function, got ${show(listener)}.`);
-  if (options === undefined) return { listener: listener as ChangeListener, afterSeq: undefined, onError: undefined };
+  if (options === undefined) return { listener: listener as ChangeListener, afterSeq: undefined, prefixes: undefined, onError: undefined };
   if (typeof options !== "object" || options === null || Array.isArray(options)) {
-    throw new TypeError(`subscribe() takes an options object { afterSeq, onError }, got ${show(options)}.`);
+    throw new TypeError(`subscribe() takes an options object { afterSeq, prefixes, onError }, got ${show(options)}.`);
   }
   refuseUnknownProperties(options, SUBSCRIBE_PROPERTIES, "subscribe() options");
-  const { afterSeq, onError } = options as Record<string, unknown>;
+  const { afterSeq, prefixes, onError } = options as Record<string, unknown>;
   if (afterSeq !== undefined && (typeof afterSeq !== "number" || !Number.isSafeInteger(afterSeq) || afterSeq < 0)) {
     throw new TypeError(`subscribe() afterSeq must be a seq (an integer from 0), got ${show(afterSeq)}.`);
   }
   if (onError !== undefined && typeof onError !== "function") throw new TypeError(`subscribe() onError must be a function, got ${show(onError)}.`);
+  const checkedPrefixes = validatePrefixes(prefixes);
   return {
     listener: listener as ChangeListener,
     afterSeq: afterSeq,
+    prefixes: checkedPrefixes,
     onError: onError as ((error: StoreError) => void) | undefined,
   };
 }

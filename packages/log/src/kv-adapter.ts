@@ -1,5 +1,7 @@
 import { assertOptionNames, StoreError } from "@store/fs";
 import {
+  filterChangeEvent,
+  reducePrefixes,
   validateKey,
   validateKeys,
   validateScanOptions,
@@ -82,15 +84,17 @@ class LogKeyValueStore implements KeyValueStore {
     this.#assertOpen();
     const checked = validateSubscribe(listener, options);
     const afterSeq = checked.afterSeq ?? this.#store.seq;
+    const prefixes = reducePrefixes(checked.prefixes);
+    const deliver: ChangeListener =
+      prefixes === undefined
+        ? checked.listener
+        : (event) => {
+            const kept = filterChangeEvent(event, prefixes);
+            if (kept !== undefined) checked.listener(kept);
+          };
     // From the log files when the in-memory history no longer reaches back (a restarted server's shards).
-    const unsubscribe =
-      checked.afterSeq !== undefined && this.#resumeFromFiles ? await this.#store.resume(checked.listener, { afterSeq }) : this.#store.subscribe(checked.listener, { afterSeq });
-    return {
-      afterSeq,
-      close: async () => {
-        unsubscribe();
-      },
-    };
+    const unsubscribe = checked.afterSeq !== undefined && this.#resumeFromFiles ? await this.#store.resume(deliver, { afterSeq }) : this.#store.subscribe(deliver, { afterSeq });
+    return new LogSubscription(this.#store, afterSeq, unsubscribe);
   }
 
   async stats(): Promise<StoreStats> {
@@ -105,5 +109,37 @@ class LogKeyValueStore implements KeyValueStore {
   #assertOpen(): void {
     // After close every call rejects STORE_CLOSED, before any check of its arguments.
     if (this.#store.closed) throw new StoreError("STORE_CLOSED", `The store at ${this.#store.dir} is closed; open it again.`, { path: this.#store.dir });
+  }
+}
+
+/**
+ * The log calls its listeners as each write is applied, before anything else sees the new seq, and
+ * a resumed subscription has replayed what it missed before it is returned: so at any call, every
+ * write up to the store's seq has been delivered already.
+ */
+class LogSubscription implements Subscription {
+  readonly afterSeq: number;
+  readonly #store: Store;
+  readonly #unsubscribe: () => void;
+  #closed = false;
+
+  constructor(store: Store, afterSeq: number, unsubscribe: () => void) {
+    this.afterSeq = afterSeq;
+    this.#store = store;
+    this.#unsubscribe = unsubscribe;
+  }
+
+  async caughtUp(): Promise<number> {
+    if (this.#closed || this.#store.closed) {
+      throw new StoreError("STORE_CLOSED", `caughtUp() was called on a closed subscription of the store at ${this.#store.dir} (closed by its close() or the store's). Subscribe again.`, {
+        path: this.#store.dir,
+      });
+    }
+    return Math.max(this.#store.seq, this.afterSeq);
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    this.#unsubscribe();
   }
 }

@@ -12,6 +12,7 @@ import { modelTests } from "./model.js";
 import { preconditionTests } from "./preconditions.js";
 import { readTests } from "./reads.js";
 import { scanTests } from "./scans.js";
+import { subscriptionPrefixTests } from "./subscription-prefixes.js";
 import { subscriptionTests } from "./subscriptions.js";
 import { valueTests } from "./values.js";
 
@@ -48,6 +49,7 @@ export function runConformanceSuite(options: ConformanceOptions): void {
     preconditionTests(context);
     concurrencyTests(context);
     subscriptionTests(context);
+    subscriptionPrefixTests(context);
     valueTests(context);
     badInputTests(context);
     limitTests(context);
