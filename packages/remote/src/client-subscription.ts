@@ -1,9 +1,10 @@
-import type { StoreError } from "@store/fs";
-import type { ChangeEvent, ChangeListener, ChangeOp, Subscription } from "@store/kv";
+import { StoreError } from "@store/fs";
+import { keyMatches, reducePrefixes, type ChangeEvent, type ChangeListener, type ChangeOp, type Subscription } from "@store/kv";
 
 /** What a subscription asks of its client. */
 export interface SubscriptionOwner {
   unsubscribe(subscription: RemoteSubscription): Promise<void>;
+  caughtUp(subscription: RemoteSubscription): Promise<number>;
 }
 
 /**
@@ -19,10 +20,23 @@ export class RemoteSubscription implements Subscription {
   readonly #owner: SubscriptionOwner;
   readonly #listener: ChangeListener;
   readonly #onError: ((error: StoreError) => void) | undefined;
+  /** The prefixes as given, sent to the server (protocol 3), which filters before it sends. */
+  readonly prefixes: readonly string[] | undefined;
+  /** Checked here too: a server of protocol 1 or 2 sends every event. */
+  readonly #matching: readonly string[] | undefined;
   #closed = false;
+  /** Why the subscription ended, if by an error: what caughtUp() rejects with after. */
+  #failure: StoreError | undefined;
   #waiters: Array<{ seq: number; resolve: () => void }> = [];
 
-  constructor(owner: SubscriptionOwner, listener: ChangeListener, afterSeq: number | undefined, onError: ((error: StoreError) => void) | undefined) {
+  constructor(
+    owner: SubscriptionOwner,
+    listener: ChangeListener,
+    options: { readonly afterSeq: number | undefined; readonly prefixes: readonly string[] | undefined; readonly onError: ((error: StoreError) => void) | undefined },
+  ) {
+    const { afterSeq, prefixes, onError } = options;
+    this.prefixes = prefixes;
+    this.#matching = reducePrefixes(prefixes);
     this.#owner = owner;
     this.#listener = listener;
     this.#onError = onError;
@@ -49,10 +63,22 @@ export class RemoteSubscription implements Subscription {
     this.#lastSeq = Math.max(this.#lastSeq, afterSeq);
   }
 
+  /** Why it ended, if it did: `STORE_CLOSED`, or the error that ended it. */
+  get endError(): StoreError | undefined {
+    if (!this.#closed) return undefined;
+    return this.#failure ?? new StoreError("STORE_CLOSED", "caughtUp() was called on a closed subscription (closed by its close() or the client's). Subscribe again.");
+  }
+
   deliver(seq: number, ops: readonly ChangeOp[]): void {
     if (this.#closed || seq <= this.#lastSeq) return;
     this.#lastSeq = seq;
-    const event: ChangeEvent = { seq, ops };
+    const matching = this.#matching;
+    const kept = matching === undefined || ops.every((op) => keyMatches(op.key, matching)) ? ops : ops.filter((op) => keyMatches(op.key, matching));
+    if (kept.length === 0) {
+      this.#wake();
+      return;
+    }
+    const event: ChangeEvent = { seq, ops: kept };
     try {
       this.#listener(event);
     } catch (error) {
@@ -68,6 +94,7 @@ export class RemoteSubscription implements Subscription {
   fail(error: StoreError<string>): void {
     if (this.#closed) return;
     this.end();
+    this.#failure = error as StoreError;
     if (this.#onError === undefined) {
       queueMicrotask(() => {
         throw error;
@@ -100,6 +127,10 @@ export class RemoteSubscription implements Subscription {
   /** Wakes every `waitFor` (the connection was lost while the client closes). */
   release(): void {
     this.#wake(true);
+  }
+
+  caughtUp(): Promise<number> {
+    return this.#owner.caughtUp(this);
   }
 
   close(): Promise<void> {

@@ -31,7 +31,7 @@ import {
   RECONNECT_DELAY_MS_MAX_DEFAULT,
   RECONNECT_DELAY_MS_MIN_DEFAULT,
 } from "./limits.js";
-import { decodeEntry, encodeBatch, encodeGet, encodeGetMany, encodeRelease, encodeScan, encodeStats, encodeSubscribe, encodeUnsubscribe, type Notice, type ServerMessage } from "./messages.js";
+import { decodeEntry, encodeBatch, encodeCaughtUp, encodeGet, encodeGetMany, encodeRelease, encodeScan, encodeStats, encodeSubscribe, encodeUnsubscribe, type Notice, type ServerMessage } from "./messages.js";
 import { checkOptionNames, frameBytesMaxOption, functionOption, integerOption, optionsObject } from "./options.js";
 import { validateSocketPath } from "./socket-file.js";
 
@@ -258,7 +258,7 @@ class RemoteClient implements RemoteStore, SubscriptionOwner, TurnOwner {
   async subscribe(listener: ChangeListener, options?: SubscribeOptions): Promise<Subscription> {
     this.#assertOpen("subscribe");
     const checked = validateSubscribe(listener, options);
-    const subscription = new RemoteSubscription(this, checked.listener, checked.afterSeq, checked.onError);
+    const subscription = new RemoteSubscription(this, checked.listener, checked);
     try {
       await this.#call(
         "sub",
@@ -308,6 +308,33 @@ class RemoteClient implements RemoteStore, SubscriptionOwner, TurnOwner {
     // Closing ends the connection, and with it every subscription on the server.
     if (this.#link === undefined || this.#closing !== undefined) return;
     await this.#call("unsub", (id) => encodeUnsubscribe(id, serverId), () => undefined).catch(() => undefined);
+  }
+
+  /**
+   * Protocol 3: a caughtUp request, answered after the server sent the subscription's events up to
+   * the store's seq (on the same ordered connection, so they were delivered before the answer).
+   * An older server: its stats() seq, then the events up to it, which it sends unfiltered.
+   */
+  async caughtUp(subscription: RemoteSubscription): Promise<number> {
+    const ended = subscription.endError;
+    if (ended !== undefined) throw ended;
+    const link = this.#link;
+    if (link === undefined || subscription.serverId === undefined) throw this.#notConnectedError();
+    let seq: number;
+    if (link.version >= 3) {
+      const serverId = subscription.serverId;
+      seq = await this.#call("read", (id) => encodeCaughtUp(id, serverId), (result) => {
+        const answer = (result as { seq?: unknown } | null)?.seq;
+        if (typeof answer !== "number") throw remoteError("STORE_PROTOCOL", `The server answered caughtUp with ${JSON.stringify(result)} instead of { seq }.`);
+        return answer;
+      });
+    } else {
+      ({ seq } = await this.stats());
+      await subscription.waitFor(seq);
+    }
+    const endedMeanwhile = subscription.endError;
+    if (endedMeanwhile !== undefined) throw endedMeanwhile;
+    return Math.max(seq, subscription.lastSeq);
   }
 
   async #close(): Promise<void> {
@@ -395,7 +422,8 @@ class RemoteClient implements RemoteStore, SubscriptionOwner, TurnOwner {
   #registerSubscription(subscription: RemoteSubscription, id: number, afterSeq: number | undefined): string {
     subscription.serverId = id;
     this.#byServerId.set(id, subscription);
-    return encodeSubscribe(id, afterSeq);
+    // Only a server of protocol 3 knows prefixes; an older one sends everything, filtered here.
+    return encodeSubscribe(id, afterSeq, this.#link !== undefined && this.#link.version >= 3 ? subscription.prefixes : undefined);
   }
 
   #onMessage(message: ServerMessage): void {

@@ -1,5 +1,5 @@
 import type { JsonValue } from "@store/fs";
-import type { ChangeEvent, Entry } from "@store/kv";
+import type { ChangeEvent, ChangeOp, Entry } from "@store/kv";
 
 /**
  * The server's JSON text of values and events, each made once. Stores hand out frozen values (the
@@ -13,6 +13,10 @@ export class JsonCache {
   readonly #values = new WeakMap<object, string>();
   readonly #events = new WeakMap<ChangeEvent, Buffer>();
   readonly #eventsV2 = new WeakMap<ChangeEvent, Buffer>();
+  // Per op as well: a subscription with prefixes gets an event of some of a batch's ops (the same op
+  // objects), whose text is then joined from the texts made for the whole event's subscribers.
+  readonly #ops = new WeakMap<ChangeOp, string>();
+  readonly #opsV2 = new WeakMap<ChangeOp, string>();
 
   value(value: JsonValue): string {
     // Only a frozen object cannot change after its text was made; anything else is serialized as it is now.
@@ -35,15 +39,23 @@ export class JsonCache {
     const cache = version >= 2 ? this.#eventsV2 : this.#events;
     let bytes = cache.get(event);
     if (bytes === undefined) {
-      const ops = event.ops.map((op) => {
-        const key = JSON.stringify(op.key);
-        if (op.type === "delete") return version >= 2 ? `["d",${key}]` : `{"type":"delete","key":${key}}`;
-        // Version 2: the value's JSON text as a JSON string, parsed by the client only when read.
-        return version >= 2 ? `["s",${key},${JSON.stringify(this.value(op.value))}]` : `{"type":"set","key":${key},"value":${this.value(op.value)}}`;
-      });
-      bytes = Buffer.from(`[${ops.join(",")}]`, "utf8");
+      bytes = Buffer.from(`[${event.ops.map((op) => this.#op(op, version)).join(",")}]`, "utf8");
       cache.set(event, bytes);
     }
     return bytes;
+  }
+
+  #op(op: ChangeOp, version: number): string {
+    const cache = version >= 2 ? this.#opsV2 : this.#ops;
+    let text = cache.get(op);
+    if (text === undefined) {
+      const key = JSON.stringify(op.key);
+      if (op.type === "delete") text = version >= 2 ? `["d",${key}]` : `{"type":"delete","key":${key}}`;
+      // Version 2: the value's JSON text as a JSON string, parsed by the client only when read.
+      else text = version >= 2 ? `["s",${key},${JSON.stringify(this.value(op.value))}]` : `{"type":"set","key":${key},"value":${this.value(op.value)}}`;
+      // Like the event it came in: the server's listeners never change an op, and the value is frozen.
+      cache.set(op, text);
+    }
+    return text;
   }
 }

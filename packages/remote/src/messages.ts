@@ -25,8 +25,10 @@ export type Request =
   /** `turn` (version 3): the id of the turn this batch ends, if any. */
   | { readonly t: "batch"; readonly id: number; readonly ops: unknown; readonly turn: number | undefined }
   | { readonly t: "stats"; readonly id: number }
-  | { readonly t: "sub"; readonly id: number; readonly afterSeq: unknown }
+  | { readonly t: "sub"; readonly id: number; readonly afterSeq: unknown; readonly prefixes: unknown }
   | { readonly t: "unsub"; readonly id: number; readonly sub: number }
+  /** Version 3: answered once the server sent the subscription's events up to the store's seq. */
+  | { readonly t: "caughtUp"; readonly id: number; readonly sub: number }
   /** Version 3: gives turn `turn` back without writing. */
   | { readonly t: "release"; readonly id: number; readonly turn: number };
 
@@ -52,7 +54,7 @@ export type ServerMessage =
   | { readonly t: "end"; readonly sub: number; readonly error: unknown }
   | { readonly t: "bye"; readonly code: string; readonly message: string; readonly lastId: number };
 
-const REQUEST_TYPES = new Set(["get", "getMany", "scan", "batch", "stats", "sub", "unsub", "release"]);
+const REQUEST_TYPES = new Set(["get", "getMany", "scan", "batch", "stats", "sub", "unsub", "release", "caughtUp"]);
 
 function parseObject(payload: Buffer, from: string): Record<string, unknown> {
   let value: unknown;
@@ -121,10 +123,10 @@ export function parseRequest(payload: Buffer): Request {
     case "stats":
       return { t, id };
     case "sub":
-      return { t, id, afterSeq: message.afterSeq };
+      return { t, id, afterSeq: message.afterSeq, prefixes: message.prefixes };
     default: {
-      if (!isId(message.sub)) throw remoteError("STORE_PROTOCOL", `An unsub request needs the id of the subscription, got ${JSON.stringify(message.sub)}.`);
-      return { t: "unsub", id, sub: message.sub };
+      if (!isId(message.sub)) throw remoteError("STORE_PROTOCOL", `An ${t} request needs the id of the subscription, got ${JSON.stringify(message.sub)}.`);
+      return { t: t === "caughtUp" ? "caughtUp" : "unsub", id, sub: message.sub };
     }
   }
 }
@@ -278,8 +280,16 @@ export function encodeStats(id: number): string {
   return `{"t":"stats","id":${id}}`;
 }
 
-export function encodeSubscribe(id: number, afterSeq: number | undefined): string {
-  return afterSeq === undefined ? `{"t":"sub","id":${id}}` : `{"t":"sub","id":${id},"afterSeq":${afterSeq}}`;
+/** `prefixes` only in protocol version 3 (an older server would refuse the unknown property through the store's checks). */
+export function encodeSubscribe(id: number, afterSeq: number | undefined, prefixes: readonly string[] | undefined): string {
+  const from = afterSeq === undefined ? "" : `,"afterSeq":${afterSeq}`;
+  const only = prefixes === undefined ? "" : `,"prefixes":${JSON.stringify(prefixes)}`;
+  return `{"t":"sub","id":${id}${from}${only}}`;
+}
+
+/** Version 3: answered with `{ seq }` once the server has sent the subscription's events up to the store's seq. */
+export function encodeCaughtUp(id: number, sub: number): string {
+  return `{"t":"caughtUp","id":${id},"sub":${sub}}`;
 }
 
 export function encodeUnsubscribe(id: number, sub: number): string {

@@ -1,5 +1,5 @@
 import type { Socket } from "node:net";
-import type { StoreError } from "@store/fs";
+import { StoreError } from "@store/fs";
 import type { ChangeEvent, Entry, KeyValueStore, ScanOptions, Subscription, WriteOp } from "@store/kv";
 import { codeOf, remoteError, toWireError, type RemoteErrorCode } from "./errors.js";
 import { encodeFrame, FrameReader } from "./frame.js";
@@ -52,6 +52,8 @@ interface ServedSubscription {
   readonly id: number;
   open: boolean;
   subscription: Subscription | undefined;
+  /** Settles once the store answered the subscribe: a caughtUp request read meanwhile waits for it. */
+  readonly made: Promise<unknown>;
 }
 
 /**
@@ -247,7 +249,10 @@ export class ServerConnection {
           this.#write(encodeOk(request.id, JSON.stringify(await store.stats())));
           return;
         case "sub":
-          await this.#subscribe(request.id, request.afterSeq);
+          await this.#subscribe(request.id, request.afterSeq, request.prefixes);
+          return;
+        case "caughtUp":
+          this.#write(encodeOk(request.id, `{"seq":${await this.#caughtUp(request.sub)}}`));
           return;
         case "unsub":
           await this.#unsubscribe(request.sub);
@@ -296,44 +301,66 @@ export class ServerConnection {
     this.#write(encodeOk(id, `[${items.join(",")}]`, turn));
   }
 
-  async #subscribe(id: number, afterSeq: unknown): Promise<void> {
+  async #subscribe(id: number, afterSeq: unknown, prefixes: unknown): Promise<void> {
     const { store, limits } = this.#context;
     if (this.#subscriptions.size >= limits.subscriptionsMax) {
       throw remoteError("STORE_TOO_LARGE", `This connection has ${this.#subscriptions.size} subscriptions, subscriptionsMax of the store server at ${this.#context.socketPath}. Close some first.`);
     }
-    if (typeof afterSeq === "number") {
-      // A seq the store never reached: the client followed another store (or one that lost writes).
-      const { seq } = await store.stats();
-      if (afterSeq > seq) {
-        throw remoteError(
-          "STORE_HISTORY_GONE",
-          `Cannot resume after seq ${afterSeq}: the store served at ${this.#context.socketPath} is at seq ${seq}, so it is not the store this subscription followed (another folder, or one restored from a backup). Read the state again (scan), then subscribe from its seq.`,
-        );
-      }
-    }
-    const served: ServedSubscription = { id, open: true, subscription: undefined };
+    let made = (): void => undefined;
+    const served: ServedSubscription = { id, open: true, subscription: undefined, made: new Promise<void>((resolve) => (made = resolve)) };
+    // Known from the start, so that a caughtUp request read before the store answered finds it.
     this.#subscriptions.set(id, served);
     try {
+      if (typeof afterSeq === "number") {
+        // A seq the store never reached: the client followed another store (or one that lost writes).
+        const { seq } = await store.stats();
+        if (afterSeq > seq) {
+          throw remoteError(
+            "STORE_HISTORY_GONE",
+            `Cannot resume after seq ${afterSeq}: the store served at ${this.#context.socketPath} is at seq ${seq}, so it is not the store this subscription followed (another folder, or one restored from a backup). Read the state again (scan), then subscribe from its seq.`,
+          );
+        }
+      }
+      // The store filters by the prefixes (and checks them) before the server's listener sees an
+      // event: what no prefix matches is never encoded nor sent.
       served.subscription = await store.subscribe(
         (event) => {
           this.#onEvent(served, event);
         },
         {
           ...(afterSeq === undefined ? {} : { afterSeq: afterSeq as number }),
+          ...(prefixes === undefined ? {} : { prefixes: prefixes as string[] }),
           onError: (error) => {
             this.#onSubscriptionError(served, error);
           },
         },
       );
     } catch (error) {
-      this.#subscriptions.delete(id);
+      if (this.#subscriptions.get(id) === served) this.#subscriptions.delete(id);
+      served.open = false;
       throw error;
+    } finally {
+      made();
     }
     if (!served.open) {
       await served.subscription.close();
       return;
     }
     this.#write(encodeOk(id, `{"afterSeq":${served.subscription.afterSeq}}`));
+  }
+
+  /**
+   * The store's subscription resolves `caughtUp()` once it has called the server's listener with
+   * every change up to its seq, and the listener writes each event to the connection as it is
+   * called: so this answer follows those events on the connection, in order.
+   */
+  async #caughtUp(id: number): Promise<number> {
+    const served = this.#subscriptions.get(id);
+    if (served !== undefined) await served.made;
+    if (served === undefined || !served.open || served.subscription === undefined) {
+      throw new StoreError("STORE_CLOSED", `caughtUp: subscription ${id} is not open on this connection to the store server at ${this.#context.socketPath} (closed, ended, or never made).`);
+    }
+    return served.subscription.caughtUp();
   }
 
   async #unsubscribe(id: number): Promise<void> {
