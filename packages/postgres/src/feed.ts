@@ -1,5 +1,5 @@
 import { StoreError, type JsonValue } from "@store/fs";
-import type { ChangeEvent, ChangeListener, ChangeOp, Subscription } from "@store/kv";
+import { filterChangeEvent, reducePrefixes, type ChangeEvent, type ChangeListener, type ChangeOp, type Subscription } from "@store/kv";
 import { deepFreeze } from "./committer.js";
 import type { Driver, Row } from "./driver.js";
 import { isStatementError, unavailable } from "./errors.js";
@@ -58,7 +58,11 @@ export class ChangeFeed {
     this.#advance(lastSeq);
   }
 
-  async subscribe(listener: ChangeListener, afterSeq: number | undefined, onError: ((error: StoreError) => void) | undefined): Promise<Subscription> {
+  async subscribe(
+    listener: ChangeListener,
+    options: { readonly afterSeq: number | undefined; readonly prefixes: readonly string[] | undefined; readonly onError: ((error: StoreError) => void) | undefined },
+  ): Promise<Subscription> {
+    const { afterSeq, prefixes, onError } = options;
     // LISTEN first, then read the counter: a commit after that read is notified, one before it is counted.
     await this.#listen();
     const [row] = await this.#query(this.#sql.counter, []);
@@ -67,10 +71,18 @@ export class ChangeFeed {
     this.#advance(seq);
     const start = afterSeq ?? seq;
     if (start < floor) throw historyGone(start, floor);
-    const subscription = new FeedSubscription(this, listener, start, onError);
+    const subscription = new FeedSubscription(this, listener, start, reducePrefixes(prefixes), onError);
     this.#subscriptions.add(subscription);
     subscription.start();
     return subscription;
+  }
+
+  /** The seq of the last committed write, read from the counter now (what `stats().seq` says). */
+  async committedSeq(): Promise<number> {
+    const [row] = await this.#query(this.#sql.counter, []);
+    const seq = safeInteger(row?.["seq"], "counter.seq");
+    this.#advance(seq);
+    return seq;
   }
 
   /** The events after `position`: from this process's commits if it has them, else from the table. */
@@ -224,20 +236,30 @@ function eventOf(row: Row): ChangeEvent {
   return deepFreeze({ seq, ops: changeOps });
 }
 
-/** One subscriber: its position, and a loop that reads what follows it and calls the listener. */
+/**
+ * One subscriber: its position, and a loop that reads what follows it and calls the listener.
+ * Its prefixes are applied here, after the read: the read is shared by every subscription at a
+ * position (and this process's own commits are not read at all), its position moves over skipped
+ * changes as over delivered ones, and a gap (retention) is still seen. Filtering in SQL would
+ * cost a query per subscription and the server's JSON work for each.
+ */
 class FeedSubscription implements Subscription {
   readonly afterSeq: number;
   readonly #feed: ChangeFeed;
   readonly #listener: ChangeListener;
+  readonly #prefixes: readonly string[] | undefined;
   readonly #onError: ((error: StoreError) => void) | undefined;
   #position: number;
   #ended = false;
+  /** The error that ended it, if one did. */
+  #failure: StoreError | undefined;
   #wake: (() => void) | undefined;
   #reachedWaiters: Array<{ seq: number; resolve: () => void }> = [];
 
-  constructor(feed: ChangeFeed, listener: ChangeListener, afterSeq: number, onError: ((error: StoreError) => void) | undefined) {
+  constructor(feed: ChangeFeed, listener: ChangeListener, afterSeq: number, prefixes: readonly string[] | undefined, onError: ((error: StoreError) => void) | undefined) {
     this.#feed = feed;
     this.#listener = listener;
+    this.#prefixes = prefixes;
     this.afterSeq = afterSeq;
     this.#position = afterSeq;
     this.#onError = onError;
@@ -263,6 +285,14 @@ class FeedSubscription implements Subscription {
     return new Promise((resolve) => this.#reachedWaiters.push({ seq, resolve }));
   }
 
+  async caughtUp(): Promise<number> {
+    this.#assertNotEnded();
+    const seq = await this.#feed.committedSeq();
+    await this.reached(seq);
+    if (this.#position < seq) this.#assertNotEnded();
+    return Math.max(seq, this.#position);
+  }
+
   async close(): Promise<void> {
     this.#end();
   }
@@ -270,6 +300,7 @@ class FeedSubscription implements Subscription {
   /** Ends the subscription by an error: onError hears of it (or it is rethrown asynchronously). */
   fail(error: StoreError): void {
     if (this.#ended) return;
+    this.#failure = error;
     this.#end();
     if (this.#onError === undefined) {
       queueMicrotask(() => {
@@ -285,6 +316,11 @@ class FeedSubscription implements Subscription {
 
   #isEnded(): boolean {
     return this.#ended;
+  }
+
+  #assertNotEnded(): void {
+    if (!this.#ended) return;
+    throw this.#failure ?? new StoreError("STORE_CLOSED", "caughtUp() was called on a closed subscription (closed by its close() or the store's). Subscribe again.");
   }
 
   #end(): void {
@@ -333,8 +369,10 @@ class FeedSubscription implements Subscription {
         return;
       }
       this.#position = event.seq;
+      const kept = filterChangeEvent(event, this.#prefixes);
+      if (kept === undefined) continue;
       try {
-        this.#listener(event);
+        this.#listener(kept);
       } catch (error) {
         // A listener's bug must not stop the writes or the other subscribers: surface it like an
         // uncaught error, and keep delivering to this listener too.

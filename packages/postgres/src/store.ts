@@ -107,8 +107,8 @@ export class PostgresStore implements KeyValueStore {
 
   async subscribe(listener: ChangeListener, options?: SubscribeOptions): Promise<Subscription> {
     this.#assertOpen();
-    const { afterSeq, onError } = validateSubscribe(listener, options);
-    return this.#feed.subscribe(listener, afterSeq, onError);
+    const checked = validateSubscribe(listener, options);
+    return this.#feed.subscribe(checked.listener, checked);
   }
 
   async stats(): Promise<PostgresStoreStats> {

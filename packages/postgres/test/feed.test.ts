@@ -31,7 +31,7 @@ describe("the change feed", () => {
     const feed = new ChangeFeed(scriptedDriver([{ seq: 1, ops: op("a") }, { seq: 2, ops: op("b") }, { seq: 4, ops: op("d") }], 4), new Statements("s"), DEFAULTS);
     const log = new EventLog();
     const error = await new Promise<StoreError>((resolve) => {
-      void feed.subscribe(log.listener, 0, resolve);
+      void feed.subscribe(log.listener, { afterSeq: 0, prefixes: undefined, onError: resolve });
     });
     expect(error.code).toBe("STORE_HISTORY_GONE");
     expect(log.seqs()).toEqual([1, 2]);
@@ -42,7 +42,7 @@ describe("the change feed", () => {
     const feed = new ChangeFeed(scriptedDriver([{ seq: 3, ops: op("c") }], 3), new Statements("s"), DEFAULTS);
     const log = new EventLog();
     const error = await new Promise<StoreError>((resolve) => {
-      void feed.subscribe(log.listener, 1, resolve);
+      void feed.subscribe(log.listener, { afterSeq: 1, prefixes: undefined, onError: resolve });
     });
     expect(error.code).toBe("STORE_HISTORY_GONE");
     expect(error.message).toContain("after seq 1");
