@@ -1,5 +1,5 @@
 import type { JsonValue, StoreError } from "@store/fs";
-import { scanAll, type ChangeEvent, type KeyValueStore, type Subscription } from "@store/kv";
+import { scanAll, SUBSCRIBE_PREFIXES_MAX, type ChangeEvent, type KeyValueStore, type Subscription } from "@store/kv";
 
 /** Keeps one in-memory view (an index) current for the keys under `prefix`. */
 export interface FollowHandler {
@@ -49,8 +49,12 @@ function isReconnecting(kv: KeyValueStore): kv is KeyValueStore & Reconnecting {
  * an event older than a page entry can arrive after it, but the event that wrote that entry's
  * version is then still to come (it is above the subscription's start, or the page could not have
  * seen it after the subscription was made), and events come in order, so the key ends right. Once
- * the scan is done and the events have caught up with the store's seq read after it, the views are
- * exact at that seq, and every later event is newer than anything a page showed.
+ * the scan is done and the subscription has caught up (`caughtUp()`) with the store's seq after
+ * it, the views are exact at that seq, and every later event is newer than anything a page showed.
+ *
+ * The subscription asks only for the handlers' prefixes: on a shared backend the other keys'
+ * changes (tokens, idempotency records) are neither sent nor parsed. Its seqs then no longer say
+ * how far the store got, so catching up asks the subscription (`caughtUp()`), not `stats()`.
  */
 export class Follower {
   readonly #kv: KeyValueStore;
@@ -60,7 +64,6 @@ export class Follower {
   #eventVersions: Map<string, number> | undefined;
   #subscription: Subscription | undefined;
   #delivered = 0;
-  #waiters: Array<{ seq: number; resolve: () => void; reject: (error: unknown) => void }> = [];
   #failure: Error | undefined;
   #closed = false;
   #generation = 0;
@@ -82,7 +85,7 @@ export class Follower {
     return follower;
   }
 
-  /** Every change up to this seq is in the views. */
+  /** Every change up to this seq is in the views (as of the last catch-up, or a later event). */
   get seq(): number {
     return this.#delivered;
   }
@@ -90,8 +93,17 @@ export class Follower {
   /** Resolves once the views include every write the store had committed when this was called. */
   async catchUp(): Promise<void> {
     await this.#settledBuild();
-    const { seq } = await this.#kv.stats();
-    await this.waitFor(seq);
+    if (this.#failure !== undefined) throw this.#failure;
+    const subscription = this.#subscription;
+    if (subscription !== undefined && !this.#closed) {
+      try {
+        const seq = await subscription.caughtUp();
+        if (subscription === this.#subscription) this.#delivered = Math.max(this.#delivered, seq);
+      } catch (error) {
+        // Ended meanwhile: closed, or ended by an error that started a rebuild (waited for below).
+        if (subscription === this.#subscription && !this.#closed) throw error;
+      }
+    }
     // A subscription that ended meanwhile reset the views for a rebuild: they are exact once it is done.
     await this.#settledBuild();
   }
@@ -107,18 +119,11 @@ export class Follower {
     }
   }
 
-  waitFor(seq: number): Promise<void> {
-    if (this.#failure !== undefined) return Promise.reject(this.#failure);
-    if (this.#delivered >= seq || this.#closed) return Promise.resolve();
-    return new Promise((resolve, reject) => this.#waiters.push({ seq, resolve, reject }));
-  }
-
   async close(): Promise<void> {
     this.#closed = true;
     this.#wakeRetry?.();
     const subscription = this.#subscription;
     this.#subscription = undefined;
-    for (const waiter of this.#waiters.splice(0)) waiter.resolve();
     await subscription?.close();
   }
 
@@ -135,6 +140,7 @@ export class Follower {
         if (generation === this.#generation) this.#onEvent(event);
       },
       {
+        ...this.#prefixesOption(),
         onError: (error) => {
           if (generation === this.#generation) this.#onSubscriptionError(error);
         },
@@ -158,8 +164,16 @@ export class Follower {
         handler.apply(entry.key, entry.value);
       }
     }
-    await this.waitFor((await this.#kv.stats()).seq);
+    let seq: number;
+    try {
+      seq = await subscription.caughtUp();
+    } catch (error) {
+      // Ended meanwhile: closed, or by an error whose rebuild supersedes this build.
+      if (this.#superseded(generation)) return;
+      throw error;
+    }
     if (generation !== this.#generation) return;
+    this.#delivered = Math.max(this.#delivered, seq);
     this.#eventVersions = undefined;
     for (const handler of this.#handlers) handler.ready?.();
   }
@@ -174,13 +188,12 @@ export class Follower {
       handler.apply(op.key, op.type === "set" ? op.value : undefined);
     }
     this.#delivered = Math.max(this.#delivered, event.seq);
-    if (this.#waiters.length === 0) return;
-    const waiting = this.#waiters;
-    this.#waiters = [];
-    for (const waiter of waiting) {
-      if (this.#delivered >= waiter.seq) waiter.resolve();
-      else this.#waiters.push(waiter);
-    }
+  }
+
+  /** Only the handlers' keys (all of them past the contract's count of prefixes, which no view of ours reaches). */
+  #prefixesOption(): { prefixes?: string[] } {
+    const prefixes = this.#handlers.map((handler) => handler.prefix);
+    return prefixes.length === 0 || prefixes.length > SUBSCRIBE_PREFIXES_MAX ? {} : { prefixes };
   }
 
   /** The handler with the longest prefix of `key`. */
@@ -198,7 +211,6 @@ export class Follower {
     if (this.#closed) return;
     this.#built = this.#rebuild().catch((rebuildError: unknown) => {
       this.#failure = rebuildError instanceof Error ? rebuildError : new Error(String(rebuildError));
-      for (const waiter of this.#waiters.splice(0)) waiter.reject(this.#failure);
       this.#options.onError(rebuildError);
       throw this.#failure;
     });

@@ -43,14 +43,26 @@ function interleaving(kv: KeyValueStore, groups: Mutation[][], releaseAt: Readon
     batch: (ops) => kv.batch(ops),
     close: () => kv.close(),
     stats: async () => {
-      // The follower waits for events up to this seq: let them through eventually.
+      // A reader of the seq may wait for its events: let them through eventually.
       setImmediate(release);
       return kv.stats();
     },
-    subscribe: (listener, options) =>
-      kv.subscribe((event) => {
+    subscribe: async (listener, options) => {
+      const inner = await kv.subscribe((event) => {
         held.push({ listener, event });
-      }, options),
+      }, options);
+      return {
+        afterSeq: inner.afterSeq,
+        close: () => inner.close(),
+        // The follower waits for this: the held events come through late, but before the answer.
+        caughtUp: async () => {
+          const seq = await inner.caughtUp();
+          await new Promise((resolve) => setImmediate(resolve));
+          release();
+          return seq;
+        },
+      };
+    },
     scan: async (options) => {
       const result = await kv.scan(options);
       // Only the leaderboard's pages: a write after the build (in the sweep's scan) is not the point.
