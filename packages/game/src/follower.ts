@@ -101,7 +101,7 @@ export class Follower {
         if (subscription === this.#subscription) this.#delivered = Math.max(this.#delivered, seq);
       } catch (error) {
         // Ended meanwhile: closed, or ended by an error that started a rebuild (waited for below).
-        if (subscription === this.#subscription && !this.#closed) throw error;
+        if (this.#isCurrent(subscription)) throw error;
       }
     }
     // A subscription that ended meanwhile reset the views for a rebuild: they are exact once it is done.
@@ -243,6 +243,11 @@ export class Follower {
         if (this.#superseded(waiting)) return;
       }
     }
+  }
+
+  /** Still the follower's live subscription (read after an await, when it may have changed). */
+  #isCurrent(subscription: Subscription): boolean {
+    return subscription === this.#subscription && !this.#closed;
   }
 
   /** A build of this generation is no longer wanted: a newer one started, or the follower was closed. */
