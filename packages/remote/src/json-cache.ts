@@ -1,11 +1,13 @@
-import type { JsonValue } from "@store/fs";
+import { jsonTextOf, type JsonValue } from "@store/fs";
 import type { ChangeEvent, ChangeOp, Entry } from "@store/kv";
 
 /**
- * The server's JSON text of values and events, each made once. Stores hand out frozen values (the
- * contract: what reads and events return is frozen or a copy, and both the memory store and
- * @store/log freeze theirs), and the value a batch sets is the same object in its change event and in
- * the reads of the key until it is written again. So the text made for the event (sent to every
+ * The server's JSON text of values and events, each made once. A store that keeps its values as
+ * JSON text (@store/log) hands out values and event ops that carry it (`jsonTextOf`): that text is
+ * sent as it is, and an event's value is then never parsed here at all. Otherwise the value is
+ * serialized once: stores hand out frozen values (the contract: what reads and events return is
+ * frozen or a copy), and the memory store's value is the same object in its change event and in the
+ * reads of the key until it is written again, so the text made for the event (sent to every
  * subscriber) also answers the reads, and a hot key read by many requests is serialized once.
  * Keyed by the objects themselves (weakly): nothing is kept once the store lets a value go.
  */
@@ -21,7 +23,7 @@ export class JsonCache {
   value(value: JsonValue): string {
     // Only a frozen object cannot change after its text was made; anything else is serialized as it is now.
     if (typeof value !== "object" || value === null || !Object.isFrozen(value)) return JSON.stringify(value);
-    let text = this.#values.get(value);
+    let text = jsonTextOf(value) ?? this.#values.get(value);
     if (text === undefined) {
       text = JSON.stringify(value);
       this.#values.set(value, text);
@@ -52,7 +54,11 @@ export class JsonCache {
       const key = JSON.stringify(op.key);
       if (op.type === "delete") text = version >= 2 ? `["d",${key}]` : `{"type":"delete","key":${key}}`;
       // Version 2: the value's JSON text as a JSON string, parsed by the client only when read.
-      else text = version >= 2 ? `["s",${key},${JSON.stringify(this.value(op.value))}]` : `{"type":"set","key":${key},"value":${this.value(op.value)}}`;
+      else {
+        // Read before `op.value`, which a store keeping the text parses only when someone reads it.
+        const value = jsonTextOf(op) ?? this.value(op.value);
+        text = version >= 2 ? `["s",${key},${JSON.stringify(value)}]` : `{"type":"set","key":${key},"value":${value}}`;
+      }
       // Like the event it came in: the server's listeners never change an op, and the value is frozen.
       cache.set(op, text);
     }
