@@ -17,8 +17,10 @@ import { remoteError } from "./errors.js";
  *
  * Turns of one connection never wait for each other: a client orders its own (its `update()`s take
  * turns in its process first), and one that waited for another of the same connection could wait
- * for the very caller that holds it. A request whose keys overlap a turn its connection holds or
- * waits for is read without a turn.
+ * for the very caller that holds it. A request that would wait for a turn its connection holds or
+ * waits for (a key of both that either writes) is read without a turn. Keys both only read do not
+ * count: every `@store/game` operation reads the import marker shared, and a connection's
+ * concurrent operations must each get their turn.
  */
 export interface TurnSettings {
   readonly store: KeyValueStore;
@@ -33,6 +35,7 @@ export interface TurnSettings {
 interface Turn {
   readonly id: number;
   readonly keys: readonly string[];
+  readonly shared: ReadonlySet<string>;
   state: "waiting" | "held" | "ended";
   release: Release | undefined;
   cancelTimer: (() => void) | undefined;
@@ -42,8 +45,8 @@ interface Turn {
 export class ConnectionTurns {
   readonly #settings: TurnSettings;
   readonly #turns = new Map<number, Turn>();
-  /** How many of this connection's turns (held or waiting) have each key. */
-  readonly #keys = new Map<string, number>();
+  /** How many of this connection's turns (held or waiting) have each key, and how many of those hold it exclusively. */
+  readonly #keys = new Map<string, { turns: number; exclusive: number }>();
   #lastId = 0;
   #closed = false;
 
@@ -65,15 +68,20 @@ export class ConnectionTurns {
   async take(keys: unknown, sharedKeys: unknown): Promise<number | undefined> {
     const keyList = [...new Set(validateKeys(keys))];
     const shared = sharedSet(sharedKeys, keyList);
-    if (this.#closed || keyList.some((key) => this.#keys.has(key))) return undefined;
+    if (this.#closed || keyList.some((key) => this.#wouldWait(key, shared.has(key)))) return undefined;
     const { turnsMax, socketPath, store } = this.#settings;
     if (this.#turns.size >= turnsMax) {
       throw remoteError("STORE_TOO_LARGE", `This connection holds or waits for ${this.#turns.size} turns on keys, turnsMax of the store server at ${socketPath}. Write or release some first (update() does), or read without a turn.`);
     }
     this.#lastId += 1;
-    const turn: Turn = { id: this.#lastId, keys: keyList, state: "waiting", release: undefined, cancelTimer: undefined };
+    const turn: Turn = { id: this.#lastId, keys: keyList, shared, state: "waiting", release: undefined, cancelTimer: undefined };
     this.#turns.set(turn.id, turn);
-    for (const key of keyList) this.#keys.set(key, (this.#keys.get(key) ?? 0) + 1);
+    for (const key of keyList) {
+      const counts = this.#keys.get(key) ?? { turns: 0, exclusive: 0 };
+      counts.turns += 1;
+      if (!shared.has(key)) counts.exclusive += 1;
+      this.#keys.set(key, counts);
+    }
     turn.release = await acquireKeys(store, keyList, shared);
     // Ended while it waited (its connection closed): it leaves the lines as soon as it reaches the front.
     if (turn.state === "ended") {
@@ -93,15 +101,23 @@ export class ConnectionTurns {
     if (turn === undefined) return;
     this.#turns.delete(id);
     for (const key of turn.keys) {
-      const count = this.#keys.get(key)! - 1;
-      if (count === 0) this.#keys.delete(key);
-      else this.#keys.set(key, count);
+      const counts = this.#keys.get(key)!;
+      counts.turns -= 1;
+      if (!turn.shared.has(key)) counts.exclusive -= 1;
+      if (counts.turns === 0) this.#keys.delete(key);
     }
     const held = turn.state === "held";
     turn.state = "ended";
     if (!held) return; // a waiting turn leaves once granted (see take)
     turn.cancelTimer?.();
     turn.release?.();
+  }
+
+  /** Whether a turn on `key` (shared or not) would wait for a turn of this connection. */
+  #wouldWait(key: string, shared: boolean): boolean {
+    const counts = this.#keys.get(key);
+    if (counts === undefined) return false;
+    return !shared || counts.exclusive > 0;
   }
 
   /** The connection is gone: every turn it holds is given back, every one it waits for leaves once granted. */

@@ -158,7 +158,7 @@ describe("turns on keys across processes", () => {
     await server.close();
   });
 
-  it("turns of one connection never wait for each other: a nested update with queue: false finishes", async () => {
+  it("turns of one connection never wait for each other (keys both only read aside): a nested update with queue: false finishes", async () => {
     const { path, server } = await serve({ clock: new ManualClock(0) });
     const client = await connectStore({ socketPath: path });
     const held = await client.readInTurn(["k"]);
@@ -166,6 +166,11 @@ describe("turns on keys across processes", () => {
     expect(turns(server)).toBe(1);
     again.release();
     held.release();
+    // Keys both only read do not count: concurrent operations that all read one flag each get a turn.
+    const flagged = [await client.readInTurn(["x", "flag"], { sharedKeys: ["flag"] }), await client.readInTurn(["y", "flag"], { sharedKeys: ["flag"] })];
+    expect(turns(server)).toBe(2);
+    for (const turn of flagged) turn.release();
+    await until(() => turns(server) === 0);
     await update(client, ["k"], async (entries) => {
       await update(client, ["k"], add(["k"]), { queue: false });
       return add(["k"])(entries);

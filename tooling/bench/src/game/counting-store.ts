@@ -1,4 +1,4 @@
-import type { ChangeListener, Entry, KeyValueStats, KeyValueStore, ScanOptions, SubscribeOptions, Subscription, WriteOp, WriteResult } from "@store/kv";
+import type { ChangeListener, Entry, KeyTurn, KeyValueStats, KeyValueStore, ReadInTurnOptions, ScanOptions, SubscribeOptions, Subscription, WriteOp, WriteResult } from "@store/kv";
 
 /**
  * A KeyValueStore that passes every call through and counts the batches refused with
@@ -9,9 +9,18 @@ import type { ChangeListener, Entry, KeyValueStats, KeyValueStore, ScanOptions, 
 export class ConflictCountingStore implements KeyValueStore {
   readonly #inner: KeyValueStore;
   #conflicts = 0;
+  /** The inner store's turns across processes (@store/remote), passed through when it has them, so that update() uses them here too. */
+  readonly readInTurn?: (keys: readonly string[], options?: ReadInTurnOptions) => Promise<KeyTurn>;
 
   constructor(inner: KeyValueStore) {
     this.#inner = inner;
+    const readInTurn = inner.readInTurn?.bind(inner);
+    if (readInTurn !== undefined) {
+      this.readInTurn = async (keys, options) => {
+        const turn = await readInTurn(keys, options);
+        return { entries: turn.entries, batch: (ops) => this.#counted(turn.batch(ops)), release: () => { turn.release(); } };
+      };
+    }
   }
 
   get conflicts(): number {
@@ -30,9 +39,13 @@ export class ConflictCountingStore implements KeyValueStore {
     return this.#inner.scan(options);
   }
 
-  async batch(ops: readonly WriteOp[]): Promise<WriteResult> {
+  batch(ops: readonly WriteOp[]): Promise<WriteResult> {
+    return this.#counted(this.#inner.batch(ops));
+  }
+
+  async #counted(written: Promise<WriteResult>): Promise<WriteResult> {
     try {
-      return await this.#inner.batch(ops);
+      return await written;
     } catch (error) {
       // Told apart by code, as across package boundaries everywhere.
       if (typeof error === "object" && error !== null && "code" in error && error.code === "STORE_CONFLICT") this.#conflicts++;
