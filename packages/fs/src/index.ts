@@ -31,7 +31,7 @@ export {
   type ValueLimits,
 } from "./json-value.js";
 export type { ChangeEvent, ChangeListener, ChangeOp } from "./change-event.js";
-export { parseFrozenJson, jsonTextOf, lazySetOp } from "./json-text.js";
+export { parseFrozenJson, jsonTextOf, lazySetOp, withLazyValue } from "./json-text.js";
 export { systemClock, assertClock, type Clock } from "./clock.js";
 export { assertKey, keyProblem, KEY_BYTES_MAX_DEFAULT, type KeyLimits } from "./keys.js";
 export { assertOptionNames } from "./option-names.js";

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { jsonTextOf, lazySetOp, parseFrozenJson, type JsonValue } from "../src/index.js";
+import { jsonTextOf, lazySetOp, parseFrozenJson, withLazyValue, type JsonValue } from "../src/index.js";
 
 /** Deeply frozen: every object and array in it. */
 function isDeepFrozen(value: unknown): boolean {
@@ -60,5 +60,21 @@ describe("lazySetOp", () => {
     } finally {
       JSON.parse = parse;
     }
+  });
+});
+
+describe("withLazyValue", () => {
+  it("adds an enumerable value made once on first read, and keeps the text", () => {
+    let reads = 0;
+    const holder = withLazyValue({ key: "k", version: 3 }, "[1]", () => {
+      reads += 1;
+      return parseFrozenJson("[1]");
+    });
+    expect(reads).toBe(0);
+    expect(jsonTextOf(holder)).toBe("[1]");
+    expect(Object.keys(holder)).toEqual(["key", "version", "value"]);
+    expect({ ...holder }).toEqual({ key: "k", version: 3, value: [1] });
+    expect(holder.value).toBe(holder.value);
+    expect(reads).toBe(1);
   });
 });

@@ -1,5 +1,5 @@
 import type { WriteRecord } from "./format.js";
-import { deepFreeze, parseFrozenJson, type JsonValue } from "@store/fs";
+import { deepFreeze, parseFrozenJson, withLazyValue, type JsonValue } from "@store/fs";
 import { SortedKeys } from "./sorted-keys.js";
 
 /**
@@ -81,10 +81,16 @@ export class Keyspace {
     return this.#entries.get(key)?.version;
   }
 
-  /** The value with its version, read together. */
+  /**
+   * The value with its version, read together. A value still held as its record's text is parsed
+   * only when `value` is first read, and keeps the text (`jsonTextOf`): a socket server answering
+   * the read sends the text and never parses it.
+   */
   getEntry(key: string): { readonly value: JsonValue; readonly version: number } | undefined {
     const entry = this.#entries.get(key);
-    return entry === undefined ? undefined : { value: valueOf(entry), version: entry.version };
+    if (entry === undefined) return undefined;
+    if (entry.value !== undefined || entry.json === undefined) return { value: valueOf(entry), version: entry.version };
+    return withLazyValue({ version: entry.version }, textOf(entry.json, entry), () => valueOf(entry));
   }
 
   /** Sets the seq without a write: a base file or a segment header says where the state stands. */

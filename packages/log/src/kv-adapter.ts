@@ -1,4 +1,4 @@
-import { assertOptionNames, StoreError } from "@store/fs";
+import { assertOptionNames, jsonTextOf, StoreError, withLazyValue, type JsonValue } from "@store/fs";
 import {
   filterChangeEvent,
   reducePrefixes,
@@ -56,17 +56,13 @@ class LogKeyValueStore implements KeyValueStore {
   async get(key: string): Promise<Entry | undefined> {
     this.#assertOpen();
     const checked = validateKey(key);
-    const entry = this.#store.getEntry(checked);
-    return entry === undefined ? undefined : { key: checked, value: entry.value, version: entry.version };
+    return entryOf(checked, this.#store.getEntry(checked));
   }
 
   async getMany(keys: readonly string[]): Promise<Array<Entry | undefined>> {
     this.#assertOpen();
     // Synchronous reads of the in-memory state: every key as of the same seq.
-    return validateKeys(keys).map((key) => {
-      const entry = this.#store.getEntry(key);
-      return entry === undefined ? undefined : { key, value: entry.value, version: entry.version };
-    });
+    return validateKeys(keys).map((key) => entryOf(key, this.#store.getEntry(key)));
   }
 
   async scan(options?: ScanOptions): Promise<Entry[]> {
@@ -142,4 +138,11 @@ class LogSubscription implements Subscription {
     this.#closed = true;
     this.#unsubscribe();
   }
+}
+
+/** The contract's entry for a read; a value not parsed yet stays so, with its text (see Keyspace.getEntry). */
+function entryOf(key: string, read: { readonly value: JsonValue; readonly version: number } | undefined): Entry | undefined {
+  if (read === undefined) return undefined;
+  const text = jsonTextOf(read);
+  return text === undefined ? { key, value: read.value, version: read.version } : withLazyValue({ key, version: read.version }, text, () => read.value);
 }

@@ -69,7 +69,9 @@ describe("toKeyValueStore", () => {
     await kv.close();
     expect(events).toEqual([{ seq, ops: [{ type: "set", key: "a", value }, { type: "delete", key: "b" }] }]);
     expect(jsonTextOf(events[0]!.ops[0]!)).toBe(JSON.stringify(value));
+    expect(jsonTextOf(entry!)).toBe(JSON.stringify(value));
     expect(entry).toEqual({ key: "a", value, version: seq });
     expect(jsonTextOf(entry!.value as object)).toBe(JSON.stringify(value));
+    expect(Object.isFrozen(entry!.value)).toBe(true);
   });
 });

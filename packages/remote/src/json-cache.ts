@@ -33,7 +33,8 @@ export class JsonCache {
 
   /** An entry on the wire: `[key, version, value]`, or `null` for a missing key. */
   entry(entry: Entry | undefined): string {
-    return entry === undefined ? "null" : `[${JSON.stringify(entry.key)},${entry.version},${this.value(entry.value)}]`;
+    // The entry's own text first: a store keeping it parses the value only when `value` is read.
+    return entry === undefined ? "null" : `[${JSON.stringify(entry.key)},${entry.version},${jsonTextOf(entry) ?? this.value(entry.value)}]`;
   }
 
   /** The UTF-8 JSON of an event's ops in protocol `version`, made once for all its subscribers. */

@@ -1,4 +1,4 @@
-import { lazySetOp, parseFrozenJson } from "@store/fs";
+import { lazySetOp, parseFrozenJson, withLazyValue } from "@store/fs";
 import { describe, expect, it } from "vitest";
 import { JsonCache } from "../src/json-cache.js";
 
@@ -15,6 +15,14 @@ describe("the server's JSON cache", () => {
     const cache = new JsonCache();
     expect(cache.eventOps({ seq: 1, ops: [op, { type: "delete", key: "b" }] }, 2).toString("utf8")).toBe('[["s","players/a","{\\"score\\": 3}"],["d","b"]]');
     expect(cache.eventOps({ seq: 1, ops: [op] }, 1).toString("utf8")).toBe('[{"type":"set","key":"players/a","value":{"score": 3}}]');
+  });
+
+  it("answers a read with the entry's text, without reading its value", () => {
+    const cache = new JsonCache();
+    const entry = withLazyValue({ key: "players/a", version: 7 }, '{"score": 3}', () => {
+      throw new Error("the value was parsed");
+    });
+    expect(cache.entry(entry)).toBe('["players/a",7,{"score": 3}]');
   });
 
   it("answers a read with the text a value was parsed from", () => {
