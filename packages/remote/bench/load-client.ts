@@ -1,11 +1,12 @@
 // One shard process of the benchmark: connects to the server at argv[2], makes the game layer, runs
 // its players for argv[6] ms to warm up (JIT, caches: a shard runs for days), says "ready", and on
 // "go <ms>" runs its players for that long, then prints its count and latencies.
-import { writeSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { createGame } from "@store/game";
 import { connectStore } from "../src/index.js";
 import { runPlayers } from "../test/fixtures/workload.js";
+// By path, not as a package: @store/bench depends on @store/remote (see that file).
+import { writeLineSync } from "../../../tooling/bench/src/game/socket-load.js";
 
 const [socketPath, processArg, processesArg, playersArg, warmupArg] = process.argv.slice(2) as [string, string, string, string, string | undefined];
 const client = await connectStore({ socketPath, name: `bench-${processArg}` });
@@ -23,7 +24,7 @@ await runPlayers(game, {
   onRefused: () => undefined,
   onRetry: () => undefined,
 });
-writeSync(1, "ready\n");
+writeLineSync("ready");
 
 createInterface({ input: process.stdin }).once("line", (line) => {
   const durationMs = Number(line.split(" ")[1]);
@@ -44,7 +45,7 @@ createInterface({ input: process.stdin }).once("line", (line) => {
   }).then(async () => {
     const elapsedMs = performance.now() - startedAt;
     const cpu = process.cpuUsage(cpuBefore);
-    writeSync(1, `result ${JSON.stringify({ elapsedMs, cpuMs: (cpu.user + cpu.system) / 1000, latencies })}\n`);
+    writeLineSync(`result ${JSON.stringify({ elapsedMs, cpuMs: (cpu.user + cpu.system) / 1000, latencies })}`);
     await game.close();
     await client.close();
     process.exit(0);

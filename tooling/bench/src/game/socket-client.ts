@@ -4,13 +4,12 @@
 // says "ready", and on "go <play options, JSON>" plays that plan measured, then prints its result.
 // The warm-up runs in this process, the one that then measures: a bot's shard runs for days, so
 // its hot code is compiled by the time anyone times it (see the bench's README, "game-ops").
-import { writeSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { createGame } from "@store/game";
 import { connectStore } from "@store/remote";
 import { KvGame } from "./kv-game.js";
 import { play, type PlayOptions, type PlayOutcome } from "./play.js";
-import type { ClientResult } from "./socket-load.js";
+import { writeLineSync, type ClientResult } from "./socket-load.js";
 
 export interface SocketClientResult extends ClientResult, Pick<PlayOutcome, "transfers" | "coinFlips"> {
   /** Batches of this process refused with STORE_CONFLICT during the measured plan (not the warm-up). */
@@ -38,8 +37,8 @@ const system = new KvGame(
 );
 await system.open(socketPath);
 const warmedUpOps = warmup === undefined ? 0 : (await play(system, warmup)).latenciesMs.length;
-if (warmup !== undefined) writeSync(1, `warmed ${warmedUpOps}\n`);
-writeSync(1, "ready\n");
+if (warmup !== undefined) writeLineSync(`warmed ${warmedUpOps}`);
+writeLineSync("ready");
 
 createInterface({ input: process.stdin }).once("line", (line) => {
   const options = JSON.parse(line.slice("go ".length)) as PlayOptions;
@@ -56,7 +55,7 @@ createInterface({ input: process.stdin }).once("line", (line) => {
       conflicts: system.conflicts() - conflictsBefore,
       warmedUpOps,
     };
-    writeSync(1, `result ${JSON.stringify(result)}\n`);
+    writeLineSync(`result ${JSON.stringify(result)}`);
     await system.close();
     process.exit(0);
   });

@@ -8,6 +8,7 @@
 // warmed up, if it warms up: then it sits idle until all are), then, on "go <argument>", runs and
 // prints "result <JSON>" with at least a ClientResult.
 import { spawn, type ChildProcess } from "node:child_process";
+import { writeSync } from "node:fs";
 import { createRequire } from "node:module";
 import { createInterface } from "node:readline";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -78,6 +79,23 @@ export class LineChild {
 
   send(text: string): void {
     this.process.stdin?.write(`${text}\n`);
+  }
+}
+
+/**
+ * Writes one line to stdout whole, for a client's answers. `writeSync` to a pipe takes what fits
+ * (64 KiB) and reports how much, or fails with EAGAIN while the pipe is full: a result with every
+ * latency of a 10 s run is larger than that, and a single call cut it short. The parent reads all
+ * the time, so the wait is short.
+ */
+export function writeLineSync(text: string): void {
+  const bytes = Buffer.from(`${text}\n`, "utf8");
+  for (let offset = 0; offset < bytes.length; ) {
+    try {
+      offset += writeSync(1, bytes, offset);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EAGAIN") throw error;
+    }
   }
 }
 
