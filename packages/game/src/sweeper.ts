@@ -3,7 +3,7 @@ import { scanAll, type WriteOp } from "@store/kv";
 import { hasCode } from "./errors.js";
 import type { FollowHandler } from "./follower.js";
 import { refund, type RefundResult } from "./games.js";
-import { PREFIX } from "./keys.js";
+import { PREFIX, gameKey } from "./keys.js";
 import { GAME, IDEM } from "./records.js";
 import { decode } from "./schema.js";
 import type { Context } from "./tx.js";
@@ -133,8 +133,9 @@ export class Sweeper {
         // Someone else settled or refunded it meanwhile, or it is busy: the next sweep looks again.
         if (hasCode(error, "STORE_CONFLICT")) continue;
         if (hasCode(error, "GAME_SCHEMA")) {
-          // Reported once: the record stays as it is (audit() lists it) until a write replaces it.
-          this.#expiry.forget(id);
+          // The game's record: reported once, and it stays as it is (audit() lists it) until a write
+          // replaces it. A staking player's account: reported at every sweep until it is mended.
+          if ((error as { key?: unknown }).key === gameKey(id)) this.#expiry.forget(id);
           this.#context.options.onError(error);
           continue;
         }

@@ -116,6 +116,21 @@ describe("durable expiry", () => {
     expect((await game.audit()).ok).toBe(false);
   });
 
+  it("a due game whose staking player's account fails its schema stays due: refunded by the sweep after the account is mended", async () => {
+    const errors: unknown[] = [];
+    const { game, kv, clock } = await memoryGame({ gameTtlMs: 1000, onError: (error) => errors.push(error) });
+    await game.tokens.grant("alice", 10);
+    await game.games.create({ id: "g", type: "duel", players: ["alice", "bob"], stakes: { alice: 10 } });
+    const [account] = await kv.getMany(["tokens/alice"]);
+    await kv.batch([{ type: "set", key: "tokens/alice", value: { ...(account!.value as Record<string, unknown>), balance: -1 } }]);
+    clock.advance(1000);
+    expect((await game.sweep()).refunded).toEqual([]);
+    expect(errors.map((error) => (error as { key?: unknown }).key)).toEqual(["tokens/alice"]);
+    await kv.batch([{ type: "set", key: "tokens/alice", value: account!.value }]);
+    expect((await game.sweep()).refunded).toEqual([{ gameId: "g", refunds: { alice: 10 } }]);
+    expect(await game.tokens.balance("alice")).toBe(10);
+  });
+
   it("a game that expires while no process runs is refunded by the next createGame, once", async () => {
     const kv = createMemoryStore();
     const clock = new Clock();

@@ -63,6 +63,11 @@ export class RemoteSubscription implements Subscription {
     this.#lastSeq = Math.max(this.#lastSeq, afterSeq);
   }
 
+  /** Every change up to `seq` was delivered or skipped by the server's filter (a caughtUp answer). */
+  passed(seq: number): void {
+    this.#lastSeq = Math.max(this.#lastSeq, seq);
+  }
+
   /** Why it ended, if it did: `STORE_CLOSED`, or the error that ended it. */
   get endError(): StoreError | undefined {
     if (!this.#closed) return undefined;

@@ -203,11 +203,15 @@ class RemoteClient implements RemoteStore, SubscriptionOwner, TurnOwner {
     const asking = {};
     this.#turns.add(asking);
     try {
-      const { entries, turn } = await this.#call(
-        "read",
-        (id) => encodeGetMany(id, checked, { shared }),
-        (result, items, turn) => ({ entries: decodeEntries(result, items), turn }),
-      );
+      const { entries, turn } = await this.#call("read", (id) => encodeGetMany(id, checked, { shared }), (result, items, turn) => {
+        try {
+          return { entries: decodeEntries(result, items), turn };
+        } catch (error) {
+          // A malformed answer that granted a turn: nobody will write in it.
+          if (turn !== undefined) this.releaseTurn(link, turn);
+          throw error;
+        }
+      });
       if (turn === undefined) return plainTurn(this, entries);
       const granted = new RemoteTurn(this, link, turn, entries);
       if (this.#link === link) this.#turns.add(granted);
@@ -223,11 +227,18 @@ class RemoteClient implements RemoteStore, SubscriptionOwner, TurnOwner {
   }
 
   batchInTurn(ops: readonly WriteOp[], link: Link, turn: number): Promise<WriteResult> {
+    // A batch refused before it was sent (bad ops, too large, the client closed) never reached the
+    // server, which would hold the turn until turnMsMax: give it back. After a batch the server
+    // did get, the turn is already over there and the release is ignored.
+    const giveBack = (error: unknown): Promise<never> => {
+      this.releaseTurn(link, turn);
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    };
     try {
       this.#assertOpen("batch");
-      return this.#batch(ops, this.#link === link ? turn : undefined);
+      return this.#batch(ops, this.#link === link ? turn : undefined).catch(giveBack);
     } catch (error) {
-      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+      return giveBack(error);
     }
   }
 
@@ -328,9 +339,14 @@ class RemoteClient implements RemoteStore, SubscriptionOwner, TurnOwner {
         if (typeof answer !== "number") throw remoteError("STORE_PROTOCOL", `The server answered caughtUp with ${JSON.stringify(result)} instead of { seq }.`);
         return answer;
       });
+      // Every change up to it was sent or skipped: a resubscription after a lost connection starts
+      // there, not at the last change that matched (maybe older than the history the server keeps).
+      subscription.passed(seq);
     } else {
       ({ seq } = await this.stats());
       await subscription.waitFor(seq);
+      // Woken without the events (the connection was lost while the client closes): not caught up.
+      if (subscription.lastSeq < seq) throw subscription.endError ?? this.#notConnectedError();
     }
     const endedMeanwhile = subscription.endError;
     if (endedMeanwhile !== undefined) throw endedMeanwhile;

@@ -100,6 +100,19 @@ describe("turns on keys across processes", () => {
     await server.close();
   });
 
+  it("an update whose batch the client refuses before sending it (a bad value) gives its turn back at once, not after turnMsMax", async () => {
+    // The clock never moves: only the client's release can end the turn.
+    const { path, server } = await serve({ clock: new ManualClock(0) });
+    const [one, two] = await Promise.all([connectStore({ socketPath: path }), connectStore({ socketPath: path })]);
+    const bad = update(one, ["k"], () => ({ ops: [{ type: "set", key: "k", value: undefined as unknown as number }], result: undefined }));
+    await expect(bad).rejects.toMatchObject({ code: "STORE_INVALID_VALUE" });
+    await until(() => turns(server) === 0);
+    await update(two, ["k"], add(["k"]));
+    expect((await two.get("k"))?.value).toBe(1);
+    await Promise.all([one.close(), two.close()]);
+    await server.close();
+  });
+
   it("a batch gives its turn back once in flight, before its commit; the next holder reads that batch's write", async () => {
     const { path, server, holdBatches } = await serve({ clock: new ManualClock(0) }); // no turn expires here
     const [one, two] = await Promise.all([connectStore({ socketPath: path }), connectStore({ socketPath: path })]);

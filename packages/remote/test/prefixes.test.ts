@@ -3,6 +3,7 @@ import { createMemoryStore, type ChangeEvent } from "@store/kv";
 import { describe, expect, it } from "vitest";
 import { FRAME_BYTES_MAX_DEFAULT } from "../src/limits.js";
 import { connectStore, serveStore } from "../src/index.js";
+import { Changes } from "./events.js";
 import { socketPath, tempDir } from "./helpers.js";
 import { FakeServer, RawPeer, requests } from "./raw-peer.js";
 
@@ -64,6 +65,38 @@ describe("protocol version 3: prefixes and caughtUp on the wire", () => {
     await reader.close();
     await server.close();
     await store.close();
+  });
+
+  it("after caughtUp, a filtered subscription resumes from the seq it caught up to, not from its last matching change (which the server's history may no longer reach)", async () => {
+    const path = await socketPath();
+    const store = createMemoryStore({ changeHistoryMax: 5 });
+    let server = await serveStore(store, { socketPath: path });
+    const changes = new Changes();
+    const client = await connectStore({ socketPath: path, reconnectDelayMsMin: 1, reconnectDelayMsMax: 20, onConnectionChange: changes.push });
+    let outcome: ((what: string) => void) | undefined;
+    const settled = new Promise<string>((resolve) => (outcome = resolve));
+    const keys: string[] = [];
+    const subscription = await client.subscribe(
+      (event) => {
+        keys.push(...event.ops.map((op) => op.key));
+        if (keys.includes("rare/b")) outcome?.("delivered");
+      },
+      { prefixes: ["rare/"], onError: (error) => outcome?.(error.code) },
+    );
+    await store.batch([{ type: "set", key: "rare/a", value: 1 }]);
+    for (let index = 0; index < 20; index += 1) await store.batch([{ type: "set", key: `busy/${index}`, value: index }]);
+    expect(await subscription.caughtUp()).toBe((await store.stats()).seq);
+
+    await server.close();
+    await changes.waitFor("disconnected");
+    server = await serveStore(store, { socketPath: path });
+    await changes.waitFor("connected", 2);
+    await store.batch([{ type: "set", key: "rare/b", value: 2 }]);
+    expect(await settled).toBe("delivered");
+    expect(keys).toEqual(["rare/a", "rare/b"]);
+    await subscription.close();
+    await client.close();
+    await server.close();
   });
 
   it("a version 3 client on a version 2 server sends no prefixes, filters the events itself, and answers caughtUp() from stats()", async () => {
